@@ -1,0 +1,102 @@
+"""Where the embedded store lives on disk, and how a new build replaces the old.
+
+A store is kept in ``HOME/stores/<fingerprint>``, where the fingerprint digests
+every source file. When a source changes the fingerprint changes, so the next
+command builds a new store: into ``.building-*`` first, then renamed into place
+in one step once complete. A build killed half-way leaves only a ``.building-*``
+folder that is never opened and is cleared by the next build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from attestgraph import config
+from attestgraph.errors import StoreError
+from attestgraph.graph.build import BuildReport, Progress, build_stage
+from attestgraph.graph.sources import DataRoot
+from attestgraph.graph.store import EmbeddedStore
+
+COMPLETE_MARKER = "attestgraph-complete"
+
+
+def store_dir(data: DataRoot, home: Path | None = None) -> Path:
+    return (home or config.home()) / "stores" / data.fingerprint()
+
+
+def open_embedded(
+    data: DataRoot,
+    *,
+    memory: bool = False,
+    rebuild: bool = False,
+    home: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[EmbeddedStore, BuildReport | None]:
+    """Open the store for ``data``, building it first if it is missing or out of date.
+
+    Returns the store and the build report when a build ran (else ``None``).
+    """
+    if memory:
+        stage, report = build_stage(data, progress=progress)
+        return EmbeddedStore(stage, location="memory", writable=True), report
+    target = store_dir(data, home)
+    report = None
+    if rebuild or not (target / COMPLETE_MARKER).exists():
+        report = _build_on_disk(data, target, rebuild=rebuild, progress=progress)
+    try:
+        return EmbeddedStore(ox.Store.read_only(str(target)), location=str(target), writable=False), report
+    except OSError as exc:
+        raise StoreError(f"cannot open store {target}: {exc}") from None
+
+
+def _build_on_disk(data: DataRoot, target: Path, *, rebuild: bool, progress: Progress | None) -> BuildReport | None:
+    stores = target.parent
+    stores.mkdir(parents=True, exist_ok=True)
+    with _lock(stores / ".build.lock"):
+        # Another process may have finished the same build while we waited.
+        if not rebuild and (target / COMPLETE_MARKER).exists():
+            return None
+        stage, report = build_stage(data, progress=progress)
+        building = stores / f".building-{target.name}-{os.getpid()}"
+        shutil.rmtree(building, ignore_errors=True)
+        try:
+            disk = ox.Store(str(building))
+            disk.bulk_extend(stage.quads_for_pattern(None, None, None, None))
+            disk.flush()
+            del disk
+            (building / COMPLETE_MARKER).write_text(report.fingerprint + "\n")
+            retired = None
+            if target.exists():
+                retired = stores / f".retired-{target.name}-{os.getpid()}"
+                os.rename(target, retired)
+            os.rename(building, target)
+        except OSError as exc:
+            shutil.rmtree(building, ignore_errors=True)
+            raise StoreError(f"cannot write store under {stores}: {exc}") from None
+        _clear_stale(stores, keep=target.name)
+        return report
+
+
+def _clear_stale(stores: Path, keep: str) -> None:
+    """Remove retired stores and abandoned half-builds (best effort: another reader may hold one)."""
+    for entry in stores.iterdir():
+        if entry.name == keep or not entry.is_dir():
+            continue
+        if entry.name.startswith((".building-", ".retired-")) or len(entry.name) == 16:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+@contextmanager
+def _lock(path: Path):
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

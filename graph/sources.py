@@ -1,0 +1,75 @@
+"""Where the data files are, what named graph each one fills, and their fingerprint.
+
+The shipped data lives inside the package (``attestgraph.ontologies`` and
+``attestgraph.crosswalks``) and is found with :mod:`importlib.resources`, so an
+installed wheel and a checkout behave the same. A different data root with the
+same layout (``ontologies/``, ``crosswalks/``) can be given instead, which is how
+``attestgraph check --data DIR`` validates a copy before it is committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from attestgraph import vocabulary as v
+
+#: Bump when the build itself changes what it writes, so stores built by an
+#: older version are rebuilt even though no data file changed.
+BUILD_FORMAT = "3"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One data file and the named graph it is loaded into."""
+
+    kind: str  # "vocab", "framework", "catalog" or "crosswalk"
+    name: str
+    path: Path
+    graph: str
+
+
+@dataclass(frozen=True)
+class DataRoot:
+    """The two folders data is read from."""
+
+    ontologies: Path
+    crosswalks: Path
+
+    @classmethod
+    def shipped(cls) -> "DataRoot":
+        return cls(
+            ontologies=Path(str(resources.files("attestgraph.ontologies"))),
+            crosswalks=Path(str(resources.files("attestgraph.crosswalks"))),
+        )
+
+    @classmethod
+    def at(cls, root: Path | str) -> "DataRoot":
+        root = Path(root)
+        return cls(ontologies=root / "ontologies", crosswalks=root / "crosswalks")
+
+    @property
+    def shapes(self) -> Path:
+        return self.ontologies / "shapes.ttl"
+
+    def sources(self) -> list[Source]:
+        """Every file the build loads, in load order (vocabulary first)."""
+        found = [Source("vocab", "core", self.ontologies / "core.ttl", v.VOCAB_GRAPH)]
+        for path in sorted((self.ontologies / "frameworks").glob("*.ttl")):
+            found.append(Source("framework", path.stem, path, v.framework_graph(path.stem)))
+        for path in sorted((self.ontologies / "catalog").glob("*.ttl")):
+            found.append(Source("catalog", path.stem, path, v.catalog_graph(path.stem)))
+        for path in sorted(self.crosswalks.glob("*.tsv")):
+            found.append(Source("crosswalk", path.stem, path, v.mapping_graph(path.stem)))
+        return found
+
+    def fingerprint(self) -> str:
+        """A digest of every source file, the shapes and the build format."""
+        digest = hashlib.sha256(f"build-format:{BUILD_FORMAT}\n".encode())
+        for path in [s.path for s in self.sources()] + [self.shapes]:
+            digest.update(path.name.encode() + b"\0")
+            digest.update(path.read_bytes() if path.exists() else b"<missing>")
+            digest.update(b"\0")
+        return digest.hexdigest()[:16]

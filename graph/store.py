@@ -1,0 +1,107 @@
+"""The stores a query can run against, behind one small interface.
+
+:class:`EmbeddedStore` wraps pyoxigraph, on disk or in memory. The remote store
+(any SPARQL 1.1 endpoint) lives in :mod:`attestgraph.graph.remote` and answers
+the same calls. The query layer only ever sees :class:`GraphStore`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from attestgraph import vocabulary as v
+from attestgraph.errors import QuerySyntaxError, StoreError
+from attestgraph.graph.results import Result
+
+
+class GraphStore(ABC):
+    """What every store answers: SPARQL queries, graph listing, and whole-graph replacement."""
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        max_rows: int | None = None,
+    ) -> Result:
+        """Evaluate a read-only query; the default graph is the union of all graphs unless named."""
+
+    @abstractmethod
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+        """Replace one named graph in a single transaction (all or nothing)."""
+
+    @abstractmethod
+    def remove_graph(self, graph: str) -> None:
+        """Drop one named graph if it exists."""
+
+    def named_graphs(self) -> list[str]:
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return sorted(str(g) for g in result.column("g"))
+
+    def triples_per_graph(self) -> dict[str, int]:
+        result = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        return {row["g"]: row["n"] for row in result.records()}
+
+    def close(self) -> None:
+        """Release what the store holds open."""
+
+
+def insert_data_update(graph: str, quads: Iterable[ox.Quad]) -> str:
+    """One SPARQL Update that replaces ``graph`` with ``quads``, so it runs as one transaction."""
+    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    return f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
+
+
+class EmbeddedStore(GraphStore):
+    """An Oxigraph store in this process, on disk or in memory."""
+
+    def __init__(self, store: ox.Store, location: str = "memory", writable: bool = True):
+        self._store = store
+        self.location = location
+        self.writable = writable
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        return self._store
+
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, max_rows=None) -> Result:
+        options: dict = {"prefixes": v.PREFIXES}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            answer = self._store.query(sparql, **options)
+            return Result.from_oxigraph(answer, max_rows=max_rows)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error {exc.msg.removeprefix('error ')}") from None
+        except OSError as exc:
+            raise StoreError(f"store {self.location}: {exc}") from None
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+        self._require_writable()
+        try:
+            self._store.update(insert_data_update(graph, quads))
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"could not write graph <{graph}>: {exc}") from None
+
+    def remove_graph(self, graph: str) -> None:
+        self._require_writable()
+        self._store.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def copy_to_memory(self) -> "EmbeddedStore":
+        """A writable in-memory copy, for work that adds graphs (an engagement) to a read-only store."""
+        scratch = ox.Store()
+        scratch.extend(self._store.quads_for_pattern(None, None, None, None))
+        return EmbeddedStore(scratch, location="memory", writable=True)
+
+    def _require_writable(self) -> None:
+        if not self.writable:
+            raise StoreError(f"store {self.location} is open read-only")

@@ -1,0 +1,1 @@
+"""The query layer: named SPARQL queries and the answers built on them."""
