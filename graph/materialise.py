@@ -39,8 +39,7 @@ STEPS: list[tuple[str, str]] = [
     (
         "categories",
         """CONSTRUCT { ?x ag:category ?top } WHERE {
-              ?x a ag:Requirement .
-              { ?x ag:ancestor ?top } UNION { BIND(?x AS ?top) }
+              { ?x a ag:Requirement ; ag:ancestor ?top } UNION { ?x a ag:Requirement . BIND(?x AS ?top) }
               ?top a ag:Requirement . MINUS { ?top skos:broader ?any }
             }""",
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 import networkx as nx
 import pyoxigraph as ox
@@ -70,8 +71,8 @@ def shacl_violations(data: rdflib.Graph, shapes_path: Path) -> list[str]:
         text = str(message) if message is not None else "violates a shape"
         if value is not None and value != focus:
             text += f" (value {curie(str(value))})"
-        shape_name = curie(str(shape)) if isinstance(shape, rdflib.URIRef) else "inline shape"
-        lines.append(f"{where}: {text} [{shape_name}]")
+        shape_name = f" [{curie(str(shape))}]" if isinstance(shape, rdflib.URIRef) else ""
+        lines.append(f"{where}: {text}{shape_name}")
     return sorted(set(lines))
 
 
@@ -139,6 +140,11 @@ def referential_violations(stage: ox.Store) -> list[str]:
     return problems
 
 
+_NON_OWL_DATATYPES = {
+    v.XSD + name for name in ("date", "duration", "gYearMonth", "gYear", "time", "dayTimeDuration", "yearMonthDuration")
+}
+
+
 def owl_violations(data: rdflib.Graph, vocabulary: Path) -> list[str]:
     """Load vocabulary and data into owlready2 and run HermiT; an inconsistency is one violation.
 
@@ -150,6 +156,11 @@ def owl_violations(data: rdflib.Graph, vocabulary: Path) -> list[str]:
     combined.parse(vocabulary, format="turtle")
     for triple in data:
         combined.add(triple)
+    # HermiT accepts only the OWL 2 datatype map; xsd:date and xsd:duration are not in
+    # it, and nothing the reasoner checks depends on those values.
+    for s, p, o in list(combined):
+        if (isinstance(o, rdflib.Literal) and str(o.datatype) in _NON_OWL_DATATYPES) or str(o) in _NON_OWL_DATATYPES:
+            combined.remove((s, p, o))
     handle, path = tempfile.mkstemp(suffix=".nt")
     os.close(handle)
     try:
@@ -160,7 +171,11 @@ def owl_violations(data: rdflib.Graph, vocabulary: Path) -> list[str]:
             with ontology:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as exc:
-            return [f"OWL: the ontology and data are inconsistent (HermiT): {str(exc).strip()[:500]}"]
+            detail = str(exc).strip()[:500]
+            return ["OWL: the ontology and data are inconsistent (HermiT)" + (f": {detail}" if detail else "")]
+        except owlready2.OwlReadyJavaError as exc:
+            first = next((line for line in str(exc).splitlines() if "Exception" in line), str(exc)[:300])
+            return [f"OWL: the HermiT reasoner could not run (is Java 11+ installed?): {first.strip()}"]
         unsatisfiable = [curie(c.iri) for c in world.inconsistent_classes()]
         if unsatisfiable:
             return [f"OWL: unsatisfiable classes: {', '.join(unsatisfiable)}"]
@@ -184,12 +199,12 @@ SELECT ?slug ?notation WHERE {
 """
 
 
-def coverage_violations(stage: ox.Store) -> list[str]:
+def coverage_violations(stage: ox.Store, frameworks: Iterable[str] = CONTROL_COVERED_FRAMEWORKS) -> list[str]:
     """Leaf requirements that no control maps to and that are not marked not-applicable.
 
     Needs the derived graph (``ag:isLeaf``, ``ag:ancestor``), so run it after materialising.
     """
-    slugs = " ".join(f'"{slug}"' for slug in CONTROL_COVERED_FRAMEWORKS)
+    slugs = " ".join(str(ox.Literal(slug)) for slug in frameworks)
     return [
         f"{row['slug'].value}:{row['notation'].value}: leaf requirement is neither mapped from a control "
         "nor marked not-applicable (crosswalks/not-applicable.tsv)"

@@ -1,0 +1,46 @@
+"""Shared fixtures: a tiny data root built from tests/data/mini plus the shipped
+vocabulary and shapes, and the shipped graph built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from attestgraph.graph.sources import DataRoot
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+def make_mini_root(target: Path) -> Path:
+    """Copy the mini data set to ``target`` with the real core.ttl and shapes.ttl beside it."""
+    shutil.copytree(MINI, target)
+    shipped = DataRoot.shipped().ontologies
+    for name in ("core.ttl", "shapes.ttl"):
+        shutil.copy(shipped / name, target / "ontologies" / name)
+    return target
+
+
+@pytest.fixture
+def mini_root(tmp_path) -> Path:
+    return make_mini_root(tmp_path / "data")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """An empty ATTESTGRAPH_HOME so no test touches the user's store."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("ATTESTGRAPH_HOME", str(folder))
+    monkeypatch.delenv("ATTESTGRAPH_STORE", raising=False)
+    monkeypatch.delenv("ATTESTGRAPH_DATA", raising=False)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shipped_store():
+    """The shipped graph, built once in memory for the whole session."""
+    from attestgraph.graph.embedded import open_embedded
+
+    store, _ = open_embedded(DataRoot.shipped(), memory=True)
+    return store

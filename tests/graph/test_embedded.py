@@ -1,0 +1,53 @@
+"""The on-disk store: built on first use, rebuilt when a source changes, never half-used."""
+
+from __future__ import annotations
+
+from attestgraph.graph.embedded import COMPLETE_MARKER, open_embedded, store_dir
+from attestgraph.graph.sources import DataRoot
+
+
+def count_labels(store) -> int:
+    return store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s skos:prefLabel ?o }").records()[0]["n"]
+
+
+def test_built_on_first_use_then_reused(mini_root, home):
+    data = DataRoot.at(mini_root)
+    store, report = open_embedded(data, home=home)
+    assert report is not None and not store.writable
+    assert (store_dir(data, home) / COMPLETE_MARKER).exists()
+    store.close()
+    del store
+    again, second = open_embedded(data, home=home)
+    assert second is None  # no rebuild: nothing changed
+    assert count_labels(again) > 0
+
+
+def test_rebuilt_when_a_source_file_changes(mini_root, home):
+    data = DataRoot.at(mini_root)
+    store, _ = open_embedded(data, home=home)
+    before = count_labels(store)
+    del store
+    path = mini_root / "ontologies" / "frameworks" / "fa.ttl"
+    path.write_text(
+        path.read_text()
+        + '\nfa:2.2 a ag:Requirement ; skos:inScheme <https://w3id.org/attestgraph/id/fa> ; skos:notation "2.2" ;'
+        + ' skos:prefLabel "New"@en ; skos:definition "New leaf."@en ; ag:level ag:Subclause ; skos:broader fa:G2 .\n'
+    )
+    path = mini_root / "crosswalks" / "not-applicable.tsv"
+    path.write_text(path.read_text() + "fa:2.2\tTest leaf.\n")
+    store, report = open_embedded(data, home=home)
+    assert report is not None
+    assert count_labels(store) == before + 1
+
+
+def test_half_built_store_is_never_opened(mini_root, home):
+    data = DataRoot.at(mini_root)
+    target = store_dir(data, home)
+    # A build killed mid-way: the folder exists but was never marked complete.
+    half = target.parent / f".building-{target.name}-99999"
+    half.mkdir(parents=True)
+    (half / "junk").write_text("partial")
+    store, report = open_embedded(data, home=home)
+    assert report is not None
+    assert count_labels(store) > 0
+    assert not half.exists()
