@@ -1,0 +1,153 @@
+"""What the graph holds: frameworks, their requirements, controls and evidence types,
+and the resolution of the ids users type (``soc2``, ``soc2:CC6.1``, ``IAM-01``) into IRIs
+with an error naming the valid choices when an id does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from attestgraph import vocabulary as v
+from attestgraph.errors import UnknownIdentifier
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries import named
+
+
+@dataclass(frozen=True)
+class Requirement:
+    iri: str
+    slug: str
+    notation: str
+    label: str
+    definition: str | None
+    level: str
+    parent: str | None
+    category: str
+    leaf: bool
+    mandatory: bool | None
+    not_applicable: str | None
+
+    @property
+    def ref(self) -> str:
+        """The id as users write it: ``slug:notation``."""
+        return f"{self.slug}:{self.notation}"
+
+
+class Catalog:
+    """A read view of one store, scoped to the catalog graphs (never an engagement's)."""
+
+    def __init__(self, store: GraphStore):
+        self.store = store
+
+    @cached_property
+    def graphs(self) -> list[str]:
+        """Every named graph except engagements: what catalog queries read."""
+        prefix = v.engagement_graph("")
+        return [g for g in self.store.named_graphs() if not g.startswith(prefix)]
+
+    def run(self, name: str, **values):
+        return self.store.query(named.bind(named.get(name), **values), default_graphs=self.graphs)
+
+    # -- frameworks ------------------------------------------------------------
+
+    @cached_property
+    def framework_counts(self) -> list[dict]:
+        return self.run("frameworks").records()
+
+    @cached_property
+    def frameworks(self) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for row in self.framework_counts:
+            entry = found.setdefault(
+                row["slug"], {"slug": row["slug"], "title": row["title"], "version": row["version"], "levels": {}}
+            )
+            entry["levels"][row["level"]] = row["count"]
+        for entry in found.values():
+            entry["requirements"] = sum(entry["levels"].values())
+        return found
+
+    def framework(self, slug: str) -> dict:
+        if slug not in self.frameworks:
+            raise UnknownIdentifier("framework", slug, sorted(self.frameworks))
+        return self.frameworks[slug]
+
+    # -- requirements ----------------------------------------------------------
+
+    def requirements(self, slug: str | list[str] | None = None) -> list[Requirement]:
+        slugs = [slug] if isinstance(slug, str) else slug
+        for each in slugs or []:
+            self.framework(each)
+        rows = self.run("requirements", slug=slugs).records()
+        return [
+            Requirement(
+                iri=r["r"],
+                slug=r["slug"],
+                notation=r["notation"],
+                label=r["label"],
+                definition=r["definition"],
+                level=r["level"],
+                parent=r["parent"],
+                category=r["category"],
+                leaf=bool(r["leaf"]),
+                mandatory=r["mandatory"],
+                not_applicable=r["notApplicable"],
+            )
+            for r in rows
+        ]
+
+    @cached_property
+    def by_iri(self) -> dict[str, Requirement]:
+        return {r.iri: r for r in self.requirements()}
+
+    @cached_property
+    def by_ref(self) -> dict[str, Requirement]:
+        return {r.ref: r for r in self.by_iri.values()}
+
+    def requirement(self, ref: str) -> Requirement:
+        """Resolve ``slug:notation`` (e.g. ``dpdp-act:8(6)``) to a requirement."""
+        if ref in self.by_ref:
+            return self.by_ref[ref]
+        slug, sep, notation = ref.partition(":")
+        if not sep:
+            raise UnknownIdentifier("requirement", ref, [f"write it as slug:notation, e.g. soc2:CC6.1"])
+        framework = self.framework(slug)
+        near = sorted(r.notation for r in self.by_iri.values() if r.slug == slug and r.notation.startswith(notation[:2]))
+        raise UnknownIdentifier(f"requirement in {framework['slug']}", notation, near or None)
+
+    # -- controls and evidence -------------------------------------------------
+
+    @cached_property
+    def controls(self) -> dict[str, dict]:
+        """Controls by id, each with its dependencies, evidence and components."""
+        found = {row["id"]: dict(row, dependsOn=[], evidence=[], components=[]) for row in self.run("controls").records()}
+        for link in self.run("control-links").records():
+            key = {"dependsOn": "dependsOn", "evidence": "evidence", "component": "components"}[link["kind"]]
+            found[link["id"]][key].append(link["targetId"])
+        return found
+
+    def control(self, identifier: str) -> dict:
+        if identifier not in self.controls:
+            raise UnknownIdentifier("control", identifier, sorted(self.controls))
+        return self.controls[identifier]
+
+    @cached_property
+    def evidence_types(self) -> dict[str, dict]:
+        return {row["id"]: row for row in self.run("evidence-types").records()}
+
+    def evidence_type(self, identifier: str) -> dict:
+        if identifier not in self.evidence_types:
+            raise UnknownIdentifier("evidence type", identifier, sorted(self.evidence_types))
+        return self.evidence_types[identifier]
+
+    @cached_property
+    def control_by_iri(self) -> dict[str, str]:
+        return {row["control"]: row["id"] for row in self.controls.values()}
+
+    def label_of(self, iri: str) -> str:
+        """A human id for any element: ``soc2:CC6.1`` for a requirement, ``IAM-01`` for a control."""
+        if iri in self.by_iri:
+            return self.by_iri[iri].ref
+        if iri in self.control_by_iri:
+            return self.control_by_iri[iri]
+        return iri
