@@ -1,0 +1,344 @@
+"""An engagement: one client, its targets, its system, its third parties and what it
+has done, read from YAML (or a dict posted to the API), validated field by field,
+and turned into its own named graph.
+
+Every fault raises :class:`EngagementError` naming the field path
+(``components[2].data[0]``) and what was expected; nothing is stored until the
+whole engagement is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from attestgraph import vocabulary as v
+from attestgraph.errors import EngagementError
+
+DATA_KINDS = ("customer", "training", "personal", "children", "none")
+SOC2_CATEGORIES = {
+    "security": "Security",
+    "availability": "Availability",
+    "confidentiality": "Confidentiality",
+    "processing-integrity": "Processing Integrity",
+    "privacy": "Privacy",
+}
+SOC2_REPORTS = ("type1", "type2")
+DPDP_ROLES = ("data-fiduciary", "significant-data-fiduciary", "processor", "none")
+THIRD_PARTY_KINDS = ("model-api", "vector-database", "cloud", "data-labelling", "saas", "other")
+TREATMENTS = ("carve-out", "inclusive", "undocumented")
+ATTESTATIONS = ("soc2-type2", "soc2-type1", "iso27001", "iso42001", "none")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+@dataclass
+class Component:
+    id: str
+    type: str
+    name: str
+    data: list[str]
+    in_scope: bool
+
+
+@dataclass
+class ThirdParty:
+    id: str
+    name: str
+    kind: str
+    component: str | None
+    attestation: str
+    treatment: str
+    documented_as_subservice: bool
+    cuecs: list[str]
+    personal_data: bool
+
+
+@dataclass
+class Implemented:
+    control: str
+    since: dt.date
+
+
+@dataclass
+class Engagement:
+    id: str
+    organisation: str
+    description: str
+    start: dt.date
+    capacity: float
+    soc2_reports: list[str]
+    soc2_categories: list[str]
+    window_months: int
+    window_start: dt.date | None
+    iso42001: bool
+    iso42001_target: dt.date | None
+    dpdp_role: str
+    children_data: bool
+    components: list[Component] = field(default_factory=list)
+    third_parties: list[ThirdParty] = field(default_factory=list)
+    implemented: list[Implemented] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    source: str = "engagement"
+
+    @property
+    def graph(self) -> str:
+        return v.engagement_graph(self.id)
+
+    @property
+    def iri(self) -> str:
+        return v.ID + "engagement/" + self.id
+
+    @property
+    def frameworks(self) -> list[str]:
+        """The framework slugs this engagement is working towards."""
+        chosen = []
+        if self.soc2_reports:
+            chosen.append("soc2")
+        if self.iso42001:
+            chosen.append("iso42001")
+        if self.dpdp_role != "none":
+            chosen += ["dpdp-act", "dpdp-rules"]
+        return chosen
+
+    @property
+    def implemented_ids(self) -> set[str]:
+        return {item.control for item in self.implemented}
+
+    def touches(self, kind: str) -> list[Component]:
+        return [c for c in self.components if kind in c.data]
+
+
+class _Reader:
+    """Pulls typed fields out of nested dicts, naming the path of any fault."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, message: str):
+        raise EngagementError(self.source, path, message)
+
+    def mapping(self, value, path: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected a mapping of fields, got {type(value).__name__}")
+        return value
+
+    def get(self, data: dict, key: str, path: str, kind, *, required=True, default=None, choices=None):
+        where = f"{path}.{key}" if path else key
+        if key not in data or data[key] is None:
+            if required:
+                self.fail(where, "is required")
+            return default
+        value = data[key]
+        if kind is dt.date:
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value)
+                except ValueError:
+                    self.fail(where, f"expected a date YYYY-MM-DD, got {value!r}")
+            if not isinstance(value, dt.date):
+                self.fail(where, f"expected a date YYYY-MM-DD, got {value!r}")
+            return value
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is int and isinstance(value, bool):
+            self.fail(where, f"expected an integer, got {value!r}")
+        if not isinstance(value, kind):
+            self.fail(where, f"expected {_kind_name(kind)}, got {value!r}")
+        if choices is not None:
+            items = value if isinstance(value, list) else [value]
+            for index, item in enumerate(items):
+                if item not in choices:
+                    at = f"{where}[{index}]" if isinstance(value, list) else where
+                    self.fail(at, f"expected one of {', '.join(choices)}, got {item!r}")
+        return value
+
+
+def _kind_name(kind) -> str:
+    return {str: "text", bool: "true or false", int: "an integer", float: "a number", list: "a list", dict: "a mapping"}.get(
+        kind, kind.__name__
+    )
+
+
+def load_engagement(path: str | Path) -> Engagement:
+    """Read and validate an engagement YAML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise EngagementError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
+    return parse_engagement_text(text, str(path))
+
+
+def parse_engagement_text(text: str, source: str = "engagement") -> Engagement:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise EngagementError(source, where, f"not valid YAML: {problem}") from None
+    return parse_engagement(data, source)
+
+
+def parse_engagement(data, source: str = "engagement", known_controls=None, known_evidence=None,
+                     known_components=None) -> Engagement:
+    """Validate a decoded engagement document; ``known_*`` sets check ids against the catalog."""
+    r = _Reader(source)
+    root = r.mapping(data, "(document)")
+    eng = r.mapping(r.get(root, "engagement", "", dict), "engagement")
+    identifier = r.get(eng, "id", "engagement", str)
+    if not _ID.match(identifier):
+        r.fail("engagement.id", f"expected lowercase letters, digits and dashes (2-63 characters), got {identifier!r}")
+    capacity = r.get(eng, "capacity_days_per_week", "engagement", float)
+    if not 0.5 <= capacity <= 200:
+        r.fail("engagement.capacity_days_per_week", f"expected person-days a week between 0.5 and 200, got {capacity}")
+
+    targets = r.mapping(r.get(root, "targets", "", dict), "targets")
+    soc2 = r.mapping(r.get(targets, "soc2", "targets", dict, required=False, default={}), "targets.soc2")
+    reports = r.get(soc2, "reports", "targets.soc2", list, required=False, default=[], choices=SOC2_REPORTS)
+    categories = r.get(soc2, "categories", "targets.soc2", list, required=False, default=["security"],
+                       choices=list(SOC2_CATEGORIES))
+    if reports and "security" not in categories:
+        r.fail("targets.soc2.categories", "must include security: the common criteria are in every SOC 2 report")
+    window = r.get(soc2, "window_months", "targets.soc2", int, required="type2" in reports, default=0)
+    if "type2" in reports and not 3 <= window <= 12:
+        r.fail("targets.soc2.window_months", f"expected a Type II observation window of 3 to 12 months, got {window}")
+    window_start = r.get(soc2, "window_start", "targets.soc2", dt.date, required=False)
+    iso = r.mapping(r.get(targets, "iso42001", "targets", dict, required=False, default={}), "targets.iso42001")
+    dpdp = r.mapping(r.get(targets, "dpdp", "targets", dict, required=False, default={}), "targets.dpdp")
+
+    components = []
+    for index, item in enumerate(r.get(root, "components", "", list, required=False, default=[])):
+        path = f"components[{index}]"
+        item = r.mapping(item, path)
+        cid = r.get(item, "id", path, str)
+        ctype = r.get(item, "type", path, str)
+        if known_components is not None and ctype not in known_components:
+            r.fail(f"{path}.type", f"expected a component type of the catalog ({', '.join(sorted(known_components))}), got {ctype!r}")
+        components.append(
+            Component(
+                id=cid,
+                type=ctype,
+                name=r.get(item, "name", path, str, required=False, default=cid),
+                data=r.get(item, "data", path, list, required=False, default=[], choices=DATA_KINDS),
+                in_scope=r.get(item, "in_scope", path, bool),
+            )
+        )
+    _unique(r, "components", [c.id for c in components])
+
+    third_parties = []
+    for index, item in enumerate(r.get(root, "third_parties", "", list, required=False, default=[])):
+        path = f"third_parties[{index}]"
+        item = r.mapping(item, path)
+        component = r.get(item, "component", path, str, required=False)
+        if component is not None and component not in {c.id for c in components}:
+            r.fail(f"{path}.component", f"expected the id of a component listed under components, got {component!r}")
+        cuecs = r.get(item, "cuecs", path, list, required=False, default=[])
+        for j, cuec in enumerate(cuecs):
+            if not isinstance(cuec, str) or (known_controls is not None and cuec not in known_controls):
+                r.fail(f"{path}.cuecs[{j}]", f"expected a control id of the catalog, got {cuec!r}")
+        third_parties.append(
+            ThirdParty(
+                id=r.get(item, "id", path, str),
+                name=r.get(item, "name", path, str),
+                kind=r.get(item, "kind", path, str, choices=THIRD_PARTY_KINDS),
+                component=component,
+                attestation=r.get(item, "attestation", path, str, required=False, default="none", choices=ATTESTATIONS),
+                treatment=r.get(item, "treatment", path, str, required=False, default="undocumented", choices=TREATMENTS),
+                documented_as_subservice=r.get(item, "documented_as_subservice", path, bool, required=False, default=False),
+                cuecs=list(cuecs),
+                personal_data=r.get(item, "personal_data", path, bool, required=False, default=False),
+            )
+        )
+    _unique(r, "third_parties", [t.id for t in third_parties])
+
+    done = r.mapping(r.get(root, "implemented", "", dict, required=False, default={}), "implemented")
+    implemented = []
+    for index, item in enumerate(r.get(done, "controls", "implemented", list, required=False, default=[])):
+        path = f"implemented.controls[{index}]"
+        item = r.mapping(item, path)
+        control = r.get(item, "control", path, str)
+        if known_controls is not None and control not in known_controls:
+            r.fail(f"{path}.control", f"expected a control id of the catalog (e.g. {sorted(known_controls)[0]}), got {control!r}")
+        implemented.append(Implemented(control=control, since=r.get(item, "since", path, dt.date)))
+    _unique(r, "implemented.controls", [i.control for i in implemented])
+    evidence = r.get(done, "evidence", "implemented", list, required=False, default=[])
+    for index, item in enumerate(evidence):
+        if not isinstance(item, str) or (known_evidence is not None and item not in known_evidence):
+            r.fail(f"implemented.evidence[{index}]", f"expected an evidence id of the catalog (EV-NNN), got {item!r}")
+
+    return Engagement(
+        id=identifier,
+        organisation=r.get(eng, "organisation", "engagement", str),
+        description=r.get(eng, "description", "engagement", str, required=False, default=""),
+        start=r.get(eng, "start_date", "engagement", dt.date),
+        capacity=capacity,
+        soc2_reports=list(reports),
+        soc2_categories=list(categories),
+        window_months=window,
+        window_start=window_start,
+        iso42001=r.get(iso, "certification", "targets.iso42001", bool, required=False, default=False),
+        iso42001_target=r.get(iso, "target_date", "targets.iso42001", dt.date, required=False),
+        dpdp_role=r.get(dpdp, "role", "targets.dpdp", str, required=False, default="none", choices=DPDP_ROLES),
+        children_data=r.get(dpdp, "children_data", "targets.dpdp", bool, required=False, default=False),
+        components=components,
+        third_parties=third_parties,
+        implemented=implemented,
+        evidence=list(evidence),
+        source=source,
+    )
+
+
+def _unique(r: _Reader, path: str, ids: list[str]) -> None:
+    seen = set()
+    for index, value in enumerate(ids):
+        if value in seen:
+            r.fail(f"{path}[{index}]", f"id {value!r} is listed twice")
+        seen.add(value)
+
+
+def engagement_quads(engagement: Engagement) -> list[ox.Quad]:
+    """The engagement as triples in its own named graph.
+
+    Its links use their own predicates (``ag:implementsControl``, ``ag:holdsEvidence``),
+    never the mapping predicates, so catalog joins never confuse the two.
+    """
+    g = ox.NamedNode(engagement.graph)
+    e = ox.NamedNode(engagement.iri)
+    quads: list[ox.Quad] = []
+
+    def add(s, p: str, o) -> None:
+        quads.append(ox.Quad(s, ox.NamedNode(p), o, g))
+
+    def date(value: dt.date) -> ox.Literal:
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(v.XSD + "date"))
+
+    add(e, v.RDF + "type", ox.NamedNode(v.AG + "Engagement"))
+    add(e, v.DCT + "identifier", ox.Literal(engagement.id))
+    add(e, v.AG + "organisation", ox.Literal(engagement.organisation))
+    add(e, v.AG + "startDate", date(engagement.start))
+    for slug in engagement.frameworks:
+        add(e, v.AG + "targetsFramework", ox.NamedNode(v.framework_iri(slug)))
+    for item in engagement.implemented:
+        node = ox.NamedNode(f"{engagement.iri}/implementation/{item.control}")
+        add(e, v.AG + "hasImplementation", node)
+        add(node, v.AG + "implementsControl", ox.NamedNode(v.control_iri(item.control)))
+        add(node, v.AG + "operatingSince", date(item.since))
+    for evidence in engagement.evidence:
+        add(e, v.AG + "holdsEvidence", ox.NamedNode(f"{v.EVIDENCE}{evidence}"))
+    for component in engagement.components:
+        node = ox.NamedNode(f"{engagement.iri}/component/{component.id}")
+        add(e, v.AG + "hasComponent", node)
+        add(node, v.AG + "componentType", ox.NamedNode(v.COMPONENT + component.type))
+        add(node, v.AG + "inSystemDescription", ox.Literal("true" if component.in_scope else "false",
+                                                           datatype=ox.NamedNode(v.XSD + "boolean")))
+        for kind in component.data:
+            add(node, v.AG + "touchesData", ox.Literal(kind))
+    return quads
