@@ -1,0 +1,229 @@
+"""Readiness findings: what is wrong with an engagement's scope today, each with a
+severity, what was found, why it matters to an auditor or buyer, and what to do.
+
+The checks are the classic mistakes of AI companies going for SOC 2 and ISO/IEC
+42001 under the DPDP Act: the model pipeline left out of the system description, no
+evidenced answer on training-data use, third-party model APIs and managed stores not
+treated as subservice organisations, a Type II window opened before the controls
+operate, and personal data in scope without the DPDP duties that follow. Findings
+that depend on the schedule (DPDP deadlines the plan reaches too late) are raised by
+the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.engagement import Engagement
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass
+class Finding:
+    id: str
+    severity: str
+    title: str
+    found: str
+    why: str
+    action: str
+    controls: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "title": self.title,
+            "found": self.found,
+            "why": self.why,
+            "action": self.action,
+            "controls": self.controls,
+            "requirements": self.requirements,
+        }
+
+
+def control_sets(catalog: Catalog) -> dict[str, dict]:
+    sets: dict[str, dict] = {}
+    for row in catalog.run("control-sets").records():
+        entry = sets.setdefault(
+            row["id"],
+            {"id": row["id"], "label": row["label"], "definition": row["definition"],
+             "question": row["question"], "members": set(), "discharges": set()},
+        )
+        entry["members"].add(row["memberId"])
+        if row["discharges"]:
+            entry["discharges"].add(row["discharges"])
+    return sets
+
+
+def _held(catalog: Catalog, engagement: Engagement, control: str) -> str:
+    """'evidenced', 'implemented' (no evidence on hand) or 'missing'."""
+    if control not in engagement.implemented_ids:
+        return "missing"
+    produces = set(catalog.control(control)["evidence"])
+    return "evidenced" if produces & set(engagement.evidence) else "implemented"
+
+
+def _list(items) -> str:
+    items = sorted(items)
+    return ", ".join(items) if items else "none"
+
+
+def check_scope(engagement: Engagement) -> list[Finding]:
+    outside = [c for c in engagement.components if not c.in_scope and {"customer", "training", "personal", "children"} & set(c.data)]
+    if not outside or not engagement.soc2_reports and not engagement.iso42001:
+        return []
+    names = [f"{c.name} ({', '.join(c.data)} data)" for c in outside]
+    pipeline = any(c.type in ("training-pipeline", "fine-tuning-pipeline", "feature-store", "vector-store", "model-registry") for c in outside)
+    return [Finding(
+        id="scope-excludes-data-components",
+        severity="high",
+        title="Components that touch customer or training data are outside the system description"
+              + (" (the model pipeline is out of scope)" if pipeline else ""),
+        found=f"Out of scope: {'; '.join(names)}.",
+        why="A SOC 2 report covers only the system it describes; a buyer reading it learns nothing about the parts "
+            "that hold their data, and an ISO/IEC 42001 scope that omits the AI life cycle will not survive Stage 1.",
+        action="Bring these components inside the system description (SOC 2 DC 200 description and ISO/IEC 42001 clause 4.3 "
+               "scope), or document why each is excluded and how customer data is kept out of it.",
+        requirements=["soc2:CC2.3", "iso42001:4.3"],
+    )]
+
+
+def check_training_answer(catalog: Catalog, engagement: Engagement, sets: dict) -> list[Finding]:
+    group = sets.get("training-data-use")
+    touches = engagement.touches("customer") or engagement.touches("training")
+    if group is None or not touches:
+        return []
+    states = {c: _held(catalog, engagement, c) for c in group["members"]}
+    missing = [c for c, s in states.items() if s == "missing"]
+    unevidenced = [c for c, s in states.items() if s == "implemented"]
+    if not missing and not unevidenced:
+        return []
+    return [Finding(
+        id="no-evidenced-training-answer",
+        severity="high",
+        title="No evidenced answer to \"does customer data train your models?\"",
+        found=f"Missing: {_list(missing)}. Implemented without evidence on hand: {_list(unevidenced)}.",
+        why="It is the first question an enterprise security review asks of an AI vendor; without a written position, "
+            "contract terms, per-tenant records and proof the pipeline honours them, the answer is an assertion, "
+            "not something an auditor can test or a buyer can rely on.",
+        action="Put the training-data position, opt-out terms, register and pipeline enforcement in place first and "
+               "keep their evidence (policy, contract terms, register export, pipeline filter logs, isolation tests).",
+        controls=sorted(missing + unevidenced),
+        requirements=sorted(group["discharges"]),
+    )]
+
+
+def check_third_parties(catalog: Catalog, engagement: Engagement) -> list[Finding]:
+    findings = []
+    for party in engagement.third_parties:
+        if party.kind not in ("model-api", "vector-database", "cloud", "data-labelling"):
+            continue
+        problems = []
+        if party.treatment == "undocumented" or not party.documented_as_subservice:
+            problems.append("it is not documented as a subservice organisation with a carve-out or inclusive treatment")
+        if party.attestation == "none":
+            problems.append("it has no SOC 2 or ISO attestation to rely on, so its controls must be tested another way")
+        if party.treatment == "carve-out" and not party.cuecs:
+            problems.append("no complementary user-entity controls are identified for its carve-out")
+        open_cuecs = [c for c in party.cuecs if c not in engagement.implemented_ids]
+        if open_cuecs:
+            problems.append(f"its complementary user-entity controls are not in operation: {_list(open_cuecs)}")
+        if not problems:
+            continue
+        severity = "high" if party.kind in ("model-api", "vector-database") and (
+            party.treatment == "undocumented" or not party.documented_as_subservice) else "medium"
+        findings.append(Finding(
+            id=f"subservice-{party.id}",
+            severity=severity,
+            title=f"{party.name} ({party.kind}) is not treated as a subservice organisation",
+            found="; ".join(problems).capitalize() + ".",
+            why="Customer prompts and data pass through it; the SOC 2 system description must name it, say whether its "
+                "controls are carved out or included, and list the controls the company operates so that the vendor's "
+                "controls hold. Auditors and buyers read that section first for AI vendors.",
+            action="Add it to the subservice inventory (TPM-03) with its treatment, review its assurance report and map "
+                   "its CUECs to owners (TPM-04), and put no-training and retention terms in the contract (TPM-05).",
+            controls=sorted({"TPM-03", "TPM-04", "TPM-05"} | set(open_cuecs)),
+            requirements=["soc2:CC9.2", "iso42001:A.10.3"],
+        ))
+    return findings
+
+
+def check_type2_window(catalog: Catalog, engagement: Engagement) -> list[Finding]:
+    if "type2" not in engagement.soc2_reports or engagement.window_start is None:
+        return []
+    late = [i for i in engagement.implemented if i.since > engagement.window_start]
+    if not late:
+        return []
+    names = [f"{i.control} from {i.since.isoformat()}" for i in sorted(late, key=lambda i: i.since)]
+    return [Finding(
+        id="type2-window-before-controls-operate",
+        severity="high",
+        title="The Type II window opens before every in-scope control operates",
+        found=f"Window planned to open {engagement.window_start.isoformat()}, but these controls start later: {'; '.join(names)}.",
+        why="A Type II report tests operating effectiveness across the whole window; a control that starts mid-window "
+            "cannot be tested for the months before it, which the auditor reports as an exception or a qualified opinion.",
+        action="Open the window after the last control has operated for at least one cycle (the plan computes the earliest "
+               "safe date), or leave the late controls out of scope and say so.",
+        controls=sorted(i.control for i in late),
+    )]
+
+
+def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict) -> list[Finding]:
+    personal = engagement.touches("personal") or engagement.touches("children") or any(
+        t.personal_data for t in engagement.third_parties)
+    if not personal:
+        return []
+    if engagement.dpdp_role == "none":
+        return [Finding(
+            id="personal-data-without-dpdp",
+            severity="high",
+            title="Personal data is in scope but no DPDP role is declared",
+            found=f"Components handling personal data: {_list(c.name for c in engagement.touches('personal'))}.",
+            why="Processing digital personal data of people in India brings the DPDP Act's duties (notice, consent, "
+                "safeguards, breach intimation, erasure, grievance) with penalties up to INR 250 crore.",
+            action="Decide the company's role (Data Fiduciary, or processor for customers' data) under targets.dpdp.role "
+                   "and plan the duties that follow.",
+            requirements=["dpdp-act:5(1)", "dpdp-act:8(5)", "dpdp-act:8(6)"],
+        )]
+    if engagement.dpdp_role == "processor":
+        return []
+    findings = []
+    for key in ("dpdp-notice", "dpdp-consent", "dpdp-breach-intimation", "dpdp-erasure", "dpdp-grievance"):
+        group = sets.get(key)
+        if group is None:
+            continue
+        missing = sorted(c for c in group["members"] if c not in engagement.implemented_ids)
+        if not missing:
+            continue
+        findings.append(Finding(
+            id=f"missing-{key}",
+            severity="high" if key == "dpdp-breach-intimation" else "medium",
+            title=f"{group['label']}: duty not yet met",
+            found=f"Controls not in operation: {_list(missing)}.",
+            why=f"{group['definition']} The DPDP duties apply to every Data Fiduciary handling digital personal data; "
+                "the Board can impose penalties per breach.",
+            action=f"Implement {_list(missing)} before the provisions take effect; the plan schedules them and flags any "
+                   "that would land after the date.",
+            controls=missing,
+            requirements=sorted(group["discharges"]),
+        ))
+    return findings
+
+
+def readiness_findings(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None) -> list[Finding]:
+    """Every finding for the engagement, most severe first."""
+    catalog = catalog or Catalog(store)
+    sets = control_sets(catalog)
+    found = (
+        check_scope(engagement)
+        + check_training_answer(catalog, engagement, sets)
+        + check_third_parties(catalog, engagement)
+        + check_type2_window(catalog, engagement)
+        + check_dpdp(catalog, engagement, sets)
+    )
+    return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.id))
