@@ -1,0 +1,53 @@
+"""Server settings, from the environment (documented in the README).
+
+| variable | meaning | default |
+|---|---|---|
+| ``ATTESTGRAPH_QUERY_TIMEOUT`` | seconds a SPARQL query may run before a 503 | 10 |
+| ``ATTESTGRAPH_MAX_ROWS`` | rows (or triples) a SPARQL answer may hold; more are cut and flagged | 10000 |
+| ``ATTESTGRAPH_MAX_BODY`` | bytes a request body may have before a 413 | 1048576 |
+| ``ATTESTGRAPH_API_KEY`` | bearer key that enables storing engagements (PUT /api/engagements/{id}) | unset: off |
+| ``ATTESTGRAPH_UPDATE_KEY`` | bearer key that enables the SPARQL update route (POST /update) | unset: off |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from attestgraph.errors import ConfigurationError
+
+
+def _number(name: str, default: float, kind=float):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return kind(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r}: expected a number") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name}={raw!r}: expected a positive number")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    query_timeout: float = 10.0
+    max_rows: int = 10_000
+    max_body: int = 1_048_576
+    api_key: str | None = None
+    update_key: str | None = None
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            query_timeout=_number("ATTESTGRAPH_QUERY_TIMEOUT", 10.0),
+            max_rows=_number("ATTESTGRAPH_MAX_ROWS", 10_000, int),
+            max_body=_number("ATTESTGRAPH_MAX_BODY", 1_048_576, int),
+            api_key=os.environ.get("ATTESTGRAPH_API_KEY") or None,
+            update_key=os.environ.get("ATTESTGRAPH_UPDATE_KEY") or None,
+        )
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.api_key or self.update_key)
