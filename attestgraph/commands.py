@@ -214,8 +214,12 @@ def register(sub, common) -> None:
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API and the SPARQL endpoint")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("push", parents=[common], help="load the built graph into a remote SPARQL store")
+    p.add_argument("--to", required=True, help="sparql:QUERY_URL|UPDATE_URL of the target store")
+    p.add_argument("--graph-store", help="Graph Store Protocol URL (default: QUERY_URL with /query replaced by /store)")
+    p.set_defaults(func=cmd_push)
 
 
 def cmd_plan(args) -> int:
@@ -230,5 +234,19 @@ def cmd_plan(args) -> int:
 def cmd_serve(args) -> int:
     from attestgraph.server.run import serve
 
-    serve(args.host, args.port, store=args.store, data=args.data, workers=args.workers)
+    serve(args.host, args.port, store=args.store, data=args.data)
+    return 0
+
+
+def cmd_push(args) -> int:
+    from attestgraph.graph.remote import RemoteStore
+
+    source = _store(args)
+    target = RemoteStore.from_setting(args.to)
+    counts = source.triples_per_graph()
+    quads = source.oxigraph.quads_for_pattern(None, None, None, None)
+    for graph in counts:
+        target.remove_graph(graph)
+    target.load_quads(quads, args.graph_store)
+    print(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {target.query_url}", file=sys.stderr)
     return 0

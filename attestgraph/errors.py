@@ -147,3 +147,11 @@ class ConfigurationError(AttestgraphError):
 
     exit_code = 2
     title = "invalid setting"
+
+
+class Unauthorised(AttestgraphError):
+    """A route that needs a key was called without the right one."""
+
+    http_status = 401
+    exit_code = 2
+    title = "unauthorised"

@@ -96,6 +96,10 @@ class EmbeddedStore(GraphStore):
         self._require_writable()
         self._store.update(f"DROP SILENT GRAPH <{graph}>")
 
+    def close(self) -> None:
+        # pyoxigraph closes a store when its last reference goes.
+        self._store = None
+
     def copy_to_memory(self) -> "EmbeddedStore":
         """A writable in-memory copy, for work that adds graphs (an engagement) to a read-only store."""
         scratch = ox.Store()

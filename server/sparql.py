@@ -10,6 +10,7 @@ error is a 400 that says where; a query past the time limit is a 503.
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -17,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from attestgraph import render
-from attestgraph.errors import ForbiddenOperation, QueryError
+from attestgraph.errors import ForbiddenOperation, QueryError, Unauthorised
 from attestgraph.graph.results import Result
 from attestgraph.queries.guard import check_read_only
 from attestgraph.server.problems import problem
@@ -191,8 +192,8 @@ async def update(request: Request):
     key = state.settings.update_key
     if not key:
         raise ForbiddenOperation("the update route is off; the operator enables it with ATTESTGRAPH_UPDATE_KEY")
-    if request.headers.get("authorization") != f"Bearer {key}":
-        return problem(401, "unauthorised", "send the update key as 'Authorization: Bearer KEY'")
+    if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}"):
+        raise Unauthorised("send the update key as 'Authorization: Bearer KEY'")
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     body = (await request.body()).decode("utf-8", errors="replace")
     if media == "application/x-www-form-urlencoded":

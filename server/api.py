@@ -1,0 +1,179 @@
+"""The REST API under /api: the catalog, overlap, shared evidence, explanations, and
+engagements analysed (or stored, behind an API key) with the same JSON shapes as the
+CLI's ``--format json``."""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+import yaml
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from attestgraph.errors import EngagementError, ForbiddenOperation, Unauthorised, UnknownIdentifier
+from attestgraph.queries.engagement import parse_engagement
+
+router = APIRouter(prefix="/api")
+
+Offset = Query(0, ge=0, description="index of the first item")
+Limit = Query(100, ge=1, le=1000, description="how many items at most")
+
+
+def page(items: list, offset: int, limit: int) -> dict:
+    return {"total": len(items), "offset": offset, "limit": limit, "items": items[offset: offset + limit]}
+
+
+def _catalog(request: Request):
+    return request.app.state.catalog
+
+
+@router.get("/frameworks", tags=["catalog"], summary="Frameworks with their requirement counts by level")
+def frameworks(request: Request):
+    return list(_catalog(request).frameworks.values())
+
+
+@router.get("/frameworks/{slug}", tags=["catalog"], summary="One framework")
+def framework(request: Request, slug: str):
+    return _catalog(request).framework(slug)
+
+
+@router.get("/frameworks/{slug}/requirements", tags=["catalog"], summary="Requirements of a framework, paged")
+def requirements(request: Request, slug: str, offset: int = Offset, limit: int = Limit,
+                 level: str | None = None, leaf: bool | None = None):
+    found = _catalog(request).requirements(slug)
+    if level is not None:
+        found = [r for r in found if r.level == level]
+    if leaf is not None:
+        found = [r for r in found if r.leaf == leaf]
+    return page([_requirement(r) for r in found], offset, limit)
+
+
+def _requirement(r) -> dict:
+    return {"id": r.ref, "framework": r.slug, "notation": r.notation, "title": r.label, "summary": r.definition,
+            "level": r.level, "parent": r.parent, "category": r.category, "leaf": r.leaf, "mandatory": r.mandatory,
+            "not_applicable": r.not_applicable}
+
+
+@router.get("/requirements/{slug}/{notation:path}", tags=["catalog"], summary="One requirement by its official id")
+def requirement(request: Request, slug: str, notation: str):
+    return _requirement(_catalog(request).requirement(f"{slug}:{notation}"))
+
+
+@router.get("/controls", tags=["catalog"], summary="The control catalog, paged")
+def controls(request: Request, offset: int = Offset, limit: int = Limit):
+    return page(list(_catalog(request).controls.values()), offset, limit)
+
+
+@router.get("/controls/{identifier}", tags=["catalog"], summary="One control")
+def control(request: Request, identifier: str):
+    return _catalog(request).control(identifier)
+
+
+@router.get("/evidence-types", tags=["catalog"], summary="The evidence catalog, paged")
+def evidence_types(request: Request, offset: int = Offset, limit: int = Limit):
+    return page(list(_catalog(request).evidence_types.values()), offset, limit)
+
+
+@router.get("/evidence-types/{identifier}", tags=["catalog"], summary="One evidence type")
+def evidence_type(request: Request, identifier: str):
+    return _catalog(request).evidence_type(identifier)
+
+
+@router.get("/overlap", tags=["analysis"], summary="Related requirement pairs of two frameworks and coverage each way")
+def overlap(request: Request, a: str = Query(..., description="framework slug"), b: str = Query(..., description="framework slug"),
+            offset: int = Offset, limit: int = Query(1000, ge=1, le=10000)):
+    from attestgraph.queries.overlap import overlap as compute
+
+    result = compute(request.app.state.store, a, b, _catalog(request))
+    pairs = result["pairs"]
+    result["pairs"] = pairs[offset: offset + limit]
+    result["pairs_total"] = len(pairs)
+    return result
+
+
+@router.get("/evidence", tags=["analysis"], summary="Shared evidence ranked by the requirements it serves")
+def evidence(request: Request, frameworks: str | None = Query(None, description="comma-separated slugs")):
+    from attestgraph.queries.evidence import shared_evidence
+
+    chosen = [s.strip() for s in frameworks.split(",") if s.strip()] if frameworks else None
+    return shared_evidence(request.app.state.store, chosen, _catalog(request))
+
+
+@router.get("/explain", tags=["analysis"], summary="Why two requirements relate: the chains of mappings")
+def explain(request: Request, x: str = Query(..., description="slug:notation"), y: str = Query(..., description="slug:notation")):
+    from attestgraph.queries.explain import explain as compute
+
+    return compute(request.app.state.store, x, y, _catalog(request))
+
+
+async def _engagement_document(request: Request) -> tuple[object, str]:
+    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    body = await request.body()
+    text = body.decode("utf-8", errors="replace")
+    if media in ("application/json", ""):
+        try:
+            return json.loads(text), "body"
+        except json.JSONDecodeError as exc:
+            raise EngagementError("body", f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}") from None
+    if media in ("application/yaml", "application/x-yaml", "text/yaml"):
+        try:
+            return yaml.safe_load(text), "body"
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
+            raise EngagementError("body", where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    raise EngagementError("body", "(content-type)", f"send application/json or application/yaml, not {media}")
+
+
+def _validated(request: Request, document, source: str):
+    catalog = _catalog(request)
+    return parse_engagement(document, source, known_controls=set(catalog.controls),
+                            known_evidence=set(catalog.evidence_types), known_components=set(request.app.state.components))
+
+
+@router.post("/engagements/analyse", tags=["engagements"],
+             summary="Findings, gaps and plan for an engagement posted as JSON or YAML (nothing is stored)")
+async def analyse(request: Request):
+    document, source = await _engagement_document(request)
+    engagement = _validated(request, document, source)
+    return await run_in_threadpool(request.app.state.analyse, engagement)
+
+
+def _require_key(request: Request) -> None:
+    key = request.app.state.settings.api_key
+    if not key:
+        raise ForbiddenOperation("storing engagements is off; the operator enables it with ATTESTGRAPH_API_KEY")
+    if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}"):
+        raise Unauthorised("send the API key as 'Authorization: Bearer KEY'")
+
+
+@router.put("/engagements/{identifier}", tags=["engagements"], status_code=201,
+            summary="Store an engagement in its own named graph, in one transaction (needs the API key)")
+async def store_engagement(request: Request, identifier: str):
+    _require_key(request)
+    document, source = await _engagement_document(request)
+    engagement = _validated(request, document, source)
+    if engagement.id != identifier:
+        raise EngagementError(source, "engagement.id", f"must equal the id in the URL ({identifier!r}), got {engagement.id!r}")
+    await run_in_threadpool(request.app.state.save_engagement, engagement, document)
+    return {"id": engagement.id, "graph": engagement.graph}
+
+
+@router.get("/engagements/{identifier}", tags=["engagements"], summary="Findings, gaps and plan of a stored engagement")
+async def stored_engagement(request: Request, identifier: str):
+    document = await run_in_threadpool(request.app.state.stored_document, identifier)
+    if document is None:
+        raise UnknownIdentifier("engagement", identifier, await run_in_threadpool(request.app.state.stored_ids))
+    engagement = _validated(request, document, f"stored engagement {identifier}")
+    return await run_in_threadpool(request.app.state.analyse, engagement)
+
+
+@router.delete("/engagements/{identifier}", tags=["engagements"], status_code=204, summary="Remove a stored engagement")
+async def delete_engagement(request: Request, identifier: str):
+    _require_key(request)
+    if await run_in_threadpool(request.app.state.stored_document, identifier) is None:
+        raise UnknownIdentifier("engagement", identifier, await run_in_threadpool(request.app.state.stored_ids))
+    await run_in_threadpool(request.app.state.delete_engagement, identifier)
+    return Response(status_code=204)
