@@ -98,6 +98,17 @@ SELECT ?r ?parent WHERE {
 
 _DEPENDENCIES = "SELECT ?a ?b WHERE { ?a ag:dependsOn ?b }"
 
+# NIST IR 8278A rev. 1: equal is 10, not related is 0, everything else in between.
+# (One query here rather than a SPARQL constraint in the shapes: pyshacl runs those
+# once per focus node, which took minutes on the shipped mappings.)
+_STRENGTH_MISFITS = """
+SELECT ?m ?rel ?value WHERE {
+  ?m ag:relationship ?rel ; ag:strength ?value .
+  FILTER ( (?rel = ag:Equal && ?value != 10)
+        || (?rel = ag:NotRelated && ?value != 0)
+        || (?rel NOT IN (ag:Equal, ag:NotRelated) && (?value < 1 || ?value > 9)) )
+}"""
+
 _FRAMEWORK_GRAPHS = """
 SELECT ?g ?slug WHERE { GRAPH ?g { ?f a ag:Framework ; dct:identifier ?slug } }
 """
@@ -122,6 +133,11 @@ def referential_violations(stage: ox.Store) -> list[str]:
                 f"{curie(row['r'].value)}: IRI does not follow its notation "
                 f"{row['notation'].value!r}; expected {curie(expected)}"
             )
+    for row in rows(_STRENGTH_MISFITS):
+        problems.append(
+            f"{curie(row['m'].value)} ag:strength: {row['value'].value} does not fit {curie(row['rel'].value)} "
+            "(equal is 10, not related is 0, the others 1-9)"
+        )
     for row in rows(_CROSS_SCHEME_BROADER):
         problems.append(f"{curie(row['r'].value)} skos:broader: parent {curie(row['parent'].value)} is in another framework")
     for row in rows(_FRAMEWORK_GRAPHS):
