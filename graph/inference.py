@@ -72,6 +72,8 @@ class Chain:
     strength: int
     mappings: tuple[str, str]
     links: tuple[str, str]  # the two relationships as read along the chain
+    source_scheme: str
+    target_scheme: str
 
     def rank(self) -> tuple:
         return (RELATIONSHIP_RANK[self.relationship], self.strength, RATIONALE_RANK[self.rationale], self.via)
@@ -147,6 +149,8 @@ def infer_chains(edges: list[Edge], scheme: dict[str, str]) -> dict[tuple[str, s
                     strength=min(first.strength, second.strength),
                     mappings=(first.mapping, second.mapping),
                     links=(first.relationship, second.relationship),
+                    source_scheme=scheme[a],
+                    target_scheme=scheme[b],
                 )
                 key = (a, b)
                 if key not in best or chain.rank() > best[key].rank():
@@ -191,6 +195,8 @@ def chain_quads(chain: Chain, graph: ox.NamedNode, reason: str) -> list[ox.Quad]
         q(v.AG + "rationale", ox.NamedNode(chain.rationale)),
         q(v.AG + "strength", ox.Literal(str(chain.strength), datatype=ox.NamedNode(v.XSD + "integer"))),
         q(v.AG + "via", ox.NamedNode(chain.via)),
+        q(v.AG + "fromScheme", ox.NamedNode(chain.source_scheme)),
+        q(v.AG + "toScheme", ox.NamedNode(chain.target_scheme)),
         q(v.AG + "derivedFrom", ox.NamedNode(chain.mappings[0])),
         q(v.AG + "derivedFrom", ox.NamedNode(chain.mappings[1])),
         q(v.AG + "sourceKind", ox.NamedNode(v.AG + "Inference")),

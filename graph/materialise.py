@@ -3,7 +3,9 @@
 Each step is one SPARQL CONSTRUCT over the union of the staging store's
 graphs, whose triples are written into the derived graph only: the transitive closure of ``skos:broader`` (``ag:ancestor``), the
 inverse links SKOS defines (``skos:narrower``, ``skos:hasTopConcept``), the
-leaf flag and each requirement's top-level category. ``MINUS`` rather than
+leaf flag, the framework at each end of a mapping (``ag:fromScheme``,
+``ag:toScheme``: queries for a pair of frameworks then start from an index
+instead of scanning every mapping) and each requirement's top-level category. ``MINUS`` rather than
 ``FILTER NOT EXISTS``: the latter is orders of magnitude slower on Oxigraph.
 """
 
@@ -34,6 +36,13 @@ STEPS: list[tuple[str, str]] = [
               { ?x a ag:Requirement MINUS { ?child skos:broader ?x } BIND(true AS ?leaf) }
               UNION
               { SELECT DISTINCT ?x (false AS ?leaf) WHERE { ?x a ag:Requirement . ?child skos:broader ?x } }
+            }""",
+    ),
+    (
+        "mapping schemes",
+        """CONSTRUCT { ?m ag:toScheme ?to . ?m ag:fromScheme ?from } WHERE {
+              ?m ag:toElement ?y . ?y skos:inScheme ?to .
+              OPTIONAL { ?m ag:fromElement ?x . ?x skos:inScheme ?from }
             }""",
     ),
     (

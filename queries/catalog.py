@@ -46,8 +46,22 @@ class Catalog:
         prefix = v.engagement_graph("")
         return [g for g in self.store.named_graphs() if not g.startswith(prefix)]
 
-    def run(self, name: str, **values):
-        return self.store.query(named.bind(named.get(name), **values), default_graphs=self.graphs)
+    def run(self, name: str, slug: str | list[str] | None = None, **values):
+        """Run a named query; ``slug`` (one or a list) binds ``?f`` to those frameworks' IRIs.
+
+        Binding the framework IRI rather than matching its slug lets Oxigraph start
+        from an index (measured 20 ms against 130 ms for the same join).
+        """
+        if slug is not None:
+            slugs = [slug] if isinstance(slug, str) else list(slug)
+            for each in slugs:
+                self.framework(each)
+            values["f"] = [v.framework_iri(each) for each in slugs]
+        # Over the union of all graphs: engagements use their own predicates
+        # (ag:implementsControl ...), so catalog patterns never match inside them, and
+        # Oxigraph evaluates a union default graph far faster than a list of 25
+        # default graphs (measured 1 s against 15 s for the same join; bench/README.md).
+        return self.store.query(named.bind(named.get(name), **values))
 
     # -- frameworks ------------------------------------------------------------
 
@@ -75,10 +89,7 @@ class Catalog:
     # -- requirements ----------------------------------------------------------
 
     def requirements(self, slug: str | list[str] | None = None) -> list[Requirement]:
-        slugs = [slug] if isinstance(slug, str) else slug
-        for each in slugs or []:
-            self.framework(each)
-        rows = self.run("requirements", slug=slugs).records()
+        rows = self.run("requirements", slug=slug).records()
         return [
             Requirement(
                 iri=r["r"],

@@ -23,8 +23,7 @@ def explain(store: GraphStore, x: str, y: str, catalog: Catalog | None = None) -
     mapping_ids = {r["m1"] for r in rows} | {r["m2"] for r in rows if r["m2"]}
     inferred_rows = catalog.store.query(
         "SELECT ?m WHERE { ?m a ag:InferredMapping ; ag:fromElement ?a ; ag:toElement ?b . "
-        f"VALUES (?a ?b) {{ (<{rx.iri}> <{ry.iri}>) (<{ry.iri}> <{rx.iri}>) }} }}",
-        default_graphs=catalog.graphs,
+        f"VALUES (?a ?b) {{ (<{rx.iri}> <{ry.iri}>) (<{ry.iri}> <{rx.iri}>) }} }}"
     ).column("m")
     mapping_ids |= set(inferred_rows)
     details = {}

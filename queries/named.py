@@ -81,23 +81,47 @@ def _term(value) -> str:
     raise QueryError(f"cannot bind a {type(value).__name__} as a query parameter")
 
 
+_PLACEHOLDER_LINE = re.compile(r"^(\s*)#VALUES((?:\s+\?\w+)+)\s*$", re.MULTILINE)
+
+
 def bind(query: NamedQuery, **values) -> str:
-    """The query text with each ``#VALUES ?name`` placeholder line replaced by a VALUES block."""
+    """The query text with each ``#VALUES ?a [?b ...]`` placeholder line replaced by a
+    VALUES block over the given values (one tuple block when it names several
+    variables: Oxigraph plans one block of tuples far better than separate blocks).
+    A variable given no value is left unbound (UNDEF), so the pattern ranges over all."""
     unknown = set(values) - set(query.params)
     if unknown:
         raise QueryError(f"query {query.name!r} takes {sorted(query.params)}, not {sorted(unknown)}")
-    text = query.text
-    for name in query.params:
-        placeholder = f"{_PLACEHOLDER} ?{name}"
-        if placeholder not in text:
-            raise QueryError(f"query {query.name!r} has no placeholder for ?{name}")
-        given = values.get(name)
-        if given is None:
-            block = ""  # unbound: the pattern ranges over everything
-        else:
-            items = given if isinstance(given, (list, tuple, set, frozenset)) else [given]
-            block = f"VALUES ?{name} {{ {' '.join(_term(item) for item in items)} }}"
-        text = text.replace(placeholder, block)
+    placed: set[str] = set()
+
+    def block(match: re.Match) -> str:
+        names = match.group(2).split()
+        names = [n[1:] for n in names]
+        placed.update(names)
+        given = {n: values.get(n) for n in names if values.get(n) is not None}
+        if not given:
+            return match.group(1)
+        columns = []
+        for name in names:
+            item = given.get(name)
+            if item is None:
+                columns.append(["UNDEF"])
+            else:
+                items = item if isinstance(item, (list, tuple, set, frozenset)) else [item]
+                columns.append([_term(each) for each in items])
+        rows = [()]
+        for column in columns:
+            rows = [row + (cell,) for row in rows for cell in column]
+        if len(names) == 1:
+            return f"{match.group(1)}VALUES ?{names[0]} {{ {' '.join(r[0] for r in rows)} }}"
+        head = " ".join(f"?{n}" for n in names)
+        body = " ".join("(" + " ".join(r) + ")" for r in rows)
+        return f"{match.group(1)}VALUES ({head}) {{ {body} }}"
+
+    text = _PLACEHOLDER_LINE.sub(block, query.text)
+    missing = set(query.params) - placed
+    if missing:
+        raise QueryError(f"query {query.name!r} has no placeholder for {sorted(missing)}")
     return text
 
 

@@ -56,7 +56,7 @@ class Pair:
 def pairs_between(catalog: Catalog, a: str, b: str) -> list[tuple[Pair, str, str, str, str]]:
     """Pairs read as "a REL b", with the raw IRIs kept for coverage: (pair, x, y, rel, rat)."""
     out = []
-    for row in catalog.run("mappings-between", a=a, b=b).records():
+    for row in catalog.run("mappings-between", fa=v.framework_iri(a), fb=v.framework_iri(b)).records():
         relationship = row["rel"] if row["forward"] else INVERSE[row["rel"]]
         x, y = row["x"], row["y"]
         via = catalog.label_of(row["via"]) if row["via"] else None
