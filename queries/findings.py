@@ -135,13 +135,16 @@ def check_third_parties(catalog: Catalog, engagement: Engagement) -> list[Findin
             problems.append(f"its complementary user-entity controls are not in operation: {_list(open_cuecs)}")
         if not problems:
             continue
-        severity = "high" if party.kind in ("model-api", "vector-database") and (
-            party.treatment == "undocumented" or not party.documented_as_subservice) else "medium"
+        undocumented = party.treatment == "undocumented" or not party.documented_as_subservice
+        severity = "high" if party.kind in ("model-api", "vector-database") and undocumented else "medium"
+        title = (f"{party.name} ({party.kind}) is not treated as a subservice organisation" if undocumented
+                 else f"{party.name} ({party.kind}): subservice treatment is incomplete")
+        found = "; ".join(problems)
         findings.append(Finding(
             id=f"subservice-{party.id}",
             severity=severity,
-            title=f"{party.name} ({party.kind}) is not treated as a subservice organisation",
-            found="; ".join(problems).capitalize() + ".",
+            title=title,
+            found=found[0].upper() + found[1:] + ".",
             why="Customer prompts and data pass through it; the SOC 2 system description must name it, say whether its "
                 "controls are carved out or included, and list the controls the company operates so that the vendor's "
                 "controls hold. Auditors and buyers read that section first for AI vendors.",

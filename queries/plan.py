@@ -392,6 +392,20 @@ def _milestones(catalog: Catalog, engagement: Engagement, tasks: dict[str, Task]
                 opens = engagement.window_start
             closes = add_months(opens, engagement.window_months)
             add("soc2-type2-window-start", opens, "Type II observation window opens (every in-scope control operating)")
+            if engagement.window_start and engagement.window_start < all_operating:
+                waiting = sorted(c for c in soc2_controls if operating(c) > engagement.window_start)
+                findings.append(Finding(
+                    id="type2-window-before-plan",
+                    severity="high",
+                    title="The planned Type II window opens before the plan has every control operating",
+                    found=f"Window planned for {engagement.window_start.isoformat()}; the earliest safe date is "
+                          f"{all_operating.isoformat()}. {len(waiting)} in-scope controls are not yet operating by the "
+                          f"planned date, among them {', '.join(waiting[:12])}.",
+                    why="Every control in scope must operate for the whole observation window; opening it early means "
+                        "exceptions for each control that starts late, which buyers read as failures.",
+                    action=f"Move the window to {all_operating.isoformat()} or later, or narrow the categories in scope.",
+                    controls=waiting,
+                ))
             add("soc2-type2-window-end", closes, f"Type II window closes after {engagement.window_months} months")
             add("soc2-type2-report", add_weeks(closes, TYPE2_REPORT_WEEKS), "Type II report issued")
     if engagement.iso42001:
@@ -408,14 +422,16 @@ def _milestones(catalog: Catalog, engagement: Engagement, tasks: dict[str, Task]
         add("iso42001-stage2", add_weeks(stage1, STAGE2_AFTER_STAGE1_WEEKS), "Certification audit Stage 2 (implementation)")
     for date in sorted({t.deadline for t in tasks.values() if t.deadline}):
         duties = sorted(c for c, t in tasks.items() if t.deadline == date)
-        add("dpdp-deadline", date, f"DPDP provisions in force; duties planned for it: {', '.join(duties)}")
+        shown = ", ".join(duties[:8]) + (f" and {len(duties) - 8} more" if len(duties) > 8 else "")
+        add("dpdp-deadline", date, f"DPDP provisions take effect; {len(duties)} planned controls serve them ({shown})")
         late = [c for c in duties if tasks[c].end >= date]
         if late:
             findings.append(Finding(
                 id=f"dpdp-deadline-{date.isoformat()}",
                 severity="high",
                 title=f"DPDP duties in force on {date.isoformat()} are planned too late",
-                found=f"These controls finish on or after the date: {', '.join(late)}.",
+                found=f"{len(late)} of the {len(duties)} controls that serve these provisions finish on or after the date: "
+                      f"{', '.join(late)}.",
                 why="From that date the Board can act on a breach of the provision; the plan must reach the duty first.",
                 action="Add capacity, start earlier, or move these controls ahead of single-framework work.",
                 controls=late,
