@@ -171,12 +171,23 @@ def select_tasks(catalog: Catalog, engagement: Engagement) -> tuple[dict[str, Ta
 
 
 def _respect_dependency_phases(tasks: dict[str, Task]) -> None:
-    """A control cannot sit in an earlier phase than something it depends on, or the
-    phase gates would wait on each other for ever."""
+    """Make phases agree with dependencies, or the phase gates would wait on each other.
+
+    A process something earlier needs is set up in that earlier phase (the corrective
+    action process an incident review feeds is established during operation, not after
+    management review); but internal audit and management review are events that must
+    follow operation, so what depends on them moves after them instead.
+    """
     graph = nx.DiGraph()
     graph.add_nodes_from(tasks)
     graph.add_edges_from((d, c) for c, t in tasks.items() for d in t.depends_on if d in tasks)
-    for control in nx.topological_sort(graph):
+    order = list(nx.topological_sort(graph))
+    events = {4, 5}
+    for control in reversed(order):
+        for dep in tasks[control].depends_on:
+            if dep in tasks and tasks[dep].clause_phase not in events:
+                tasks[dep].phase = min(tasks[dep].phase, tasks[control].phase)
+    for control in order:
         for dep in tasks[control].depends_on:
             if dep in tasks and tasks[dep].phase > tasks[control].phase:
                 tasks[control].phase = tasks[dep].phase

@@ -65,8 +65,9 @@ def training_answer(catalog: Catalog, engagement: Engagement) -> dict:
     controls = []
     for control in sorted(group["members"]):
         info = catalog.control(control)
-        evidence = [e for e in info["evidence"] if e in held]
-        status = "missing" if control not in engagement.implemented_ids else ("evidenced" if evidence else "no evidence")
+        implemented = control in engagement.implemented_ids
+        evidence = [e for e in info["evidence"] if e in held] if implemented else []
+        status = "missing" if not implemented else ("evidenced" if evidence else "no evidence")
         controls.append({"control": control, "title": info["label"], "status": status, "evidence": evidence,
                          "evidence_needed": info["evidence"]})
     return {
