@@ -81,7 +81,7 @@ def _term(value) -> str:
     raise QueryError(f"cannot bind a {type(value).__name__} as a query parameter")
 
 
-_PLACEHOLDER_LINE = re.compile(r"^(\s*)#VALUES((?:\s+\?\w+)+)\s*$", re.MULTILINE)
+_PLACEHOLDER_LINE = re.compile(r"^([ \t]*)#VALUES((?:[ \t]+\?\w+)+)[ \t]*$", re.MULTILINE)
 
 
 def bind(query: NamedQuery, **values) -> str:

@@ -220,8 +220,12 @@ def _longest_chain(tasks: dict[str, Task]) -> dict[str, float]:
     return tail
 
 
-def schedule(tasks: dict[str, Task], start: dt.date, capacity_per_week: float, urgent: set[str] = frozenset()) -> None:
-    """Fill in start and end dates; see the module docstring for the rules."""
+def schedule(tasks: dict[str, Task], start: dt.date, capacity_per_week: float,
+             urgent: set[str] = frozenset()) -> dict[dt.date, float]:
+    """Fill in start and end dates; see the module docstring for the rules.
+
+    Returns the person-days spent on each working day, so the capacity can be checked.
+    """
     daily_capacity = capacity_per_week / 5.0
     tail = _longest_chain(tasks)
     by_phase: dict[int, set[str]] = defaultdict(set)
@@ -230,6 +234,7 @@ def schedule(tasks: dict[str, Task], start: dt.date, capacity_per_week: float, u
         by_phase[task.phase].add(control)
     done: set[str] = set()
     phase_end: dict[int, dt.date] = {}
+    usage: dict[dt.date, float] = {}
 
     def phase_open(phase: int, today: dt.date) -> bool:
         # Operation may begin once leadership and policy is complete; every other
@@ -278,11 +283,14 @@ def schedule(tasks: dict[str, Task], start: dt.date, capacity_per_week: float, u
             if task.remaining <= 1e-9:
                 task.end = today
                 finished_today.append(control)
+        if left < daily_capacity:
+            usage[today] = daily_capacity - left
         for control in finished_today:
             done.add(control)
             phase = tasks[control].phase
             if by_phase[phase] <= done:
                 phase_end[phase] = today
+    return usage
 
 
 def mark_critical(tasks: dict[str, Task]) -> list[str]:
