@@ -1,0 +1,104 @@
+"""The framework corpora pinned against their published structure."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from attestgraph.queries.catalog import Catalog
+
+
+@pytest.fixture(scope="module")
+def catalog(shipped_store):
+    return Catalog(shipped_store)
+
+
+def levels(catalog, slug):
+    return Counter(r.level for r in catalog.requirements(slug))
+
+
+def notations(catalog, slug, level=None):
+    return {r.notation for r in catalog.requirements(slug) if level is None or r.level == level}
+
+
+def test_frameworks_and_their_headers(catalog):
+    assert set(catalog.frameworks) == {"soc2", "iso42001", "iso27001", "dpdp-act", "dpdp-rules"}
+
+
+def test_soc2_structure(catalog):
+    counts = levels(catalog, "soc2")
+    assert counts["category"] == 5 and counts["series"] == 20 and counts["criterion"] == 61
+    assert counts["point of focus"] == 330
+    criteria = notations(catalog, "soc2", "criterion")
+    expected = (
+        [f"CC1.{i}" for i in range(1, 6)] + [f"CC2.{i}" for i in range(1, 4)] + [f"CC3.{i}" for i in range(1, 5)]
+        + [f"CC4.{i}" for i in range(1, 3)] + [f"CC5.{i}" for i in range(1, 4)] + [f"CC6.{i}" for i in range(1, 9)]
+        + [f"CC7.{i}" for i in range(1, 6)] + ["CC8.1", "CC9.1", "CC9.2"] + [f"A1.{i}" for i in range(1, 4)]
+        + ["C1.1", "C1.2"] + [f"PI1.{i}" for i in range(1, 6)]
+        + ["P1.1", "P2.1", "P3.1", "P3.2", "P4.1", "P4.2", "P4.3", "P5.1", "P5.2"] + [f"P6.{i}" for i in range(1, 8)]
+        + ["P7.1", "P8.1"]
+    )
+    assert criteria == set(expected)
+    by_ref = catalog.by_ref
+    assert by_ref["soc2:CC6.1"].category == "Security" and by_ref["soc2:CC6.1"].mandatory is True
+    assert by_ref["soc2:PI1.3"].category == "Processing Integrity" and by_ref["soc2:PI1.3"].mandatory is False
+    assert by_ref["soc2:CC6.1-POF1"].parent == "CC6.1"
+
+
+def test_soc2_coso_principles(shipped_store):
+    rows = shipped_store.query(
+        "SELECT ?n ?p WHERE { ?r skos:inScheme <https://w3id.org/attestgraph/id/soc2> ; skos:notation ?n ; ag:cosoPrinciple ?p }"
+    ).records()
+    principles = {r["n"]: r["p"] for r in rows}
+    assert len(principles) == 17
+    assert principles["CC1.1"] == 1 and principles["CC2.1"] == 13 and principles["CC3.1"] == 6
+    assert principles["CC4.2"] == 17 and principles["CC5.3"] == 12
+
+
+def test_iso42001_structure(catalog):
+    counts = levels(catalog, "iso42001")
+    assert counts["clause"] == 7 and counts["subclause"] == 36 and counts["Annex A control"] == 38
+    subclauses = notations(catalog, "iso42001", "subclause")
+    assert {"6.1.1", "6.1.2", "6.1.3", "6.1.4", "7.5.1", "7.5.2", "7.5.3", "9.2.1", "9.2.2", "9.3.1", "9.3.2", "9.3.3", "8.4"} <= subclauses
+    annex = notations(catalog, "iso42001", "Annex A control")
+    assert {"A.2.2", "A.6.2.6", "A.7.5", "A.10.4"} <= annex and "A.2.1" not in annex
+
+
+def test_iso27001_structure(catalog):
+    annex = [r for r in catalog.requirements("iso27001") if r.level == "Annex A control"]
+    assert Counter(r.parent for r in annex) == {"A.5": 37, "A.6": 8, "A.7": 14, "A.8": 34}
+    assert {"6.3", "9.2.1", "9.3.3", "10.2"} <= notations(catalog, "iso27001", "subclause")
+
+
+def test_dpdp_act_structure_and_penalties(catalog, shipped_store):
+    counts = levels(catalog, "dpdp-act")
+    assert counts["chapter"] == 9 and counts["section"] == 44 and counts["schedule entry"] == 7
+    assert {"8(5)", "8(6)", "10(2)(b)", "7(a)", "6(9)"} <= notations(catalog, "dpdp-act")
+    rows = shipped_store.query(
+        "SELECT ?n ?p WHERE { ?r skos:inScheme <https://w3id.org/attestgraph/id/dpdp-act> ; skos:notation ?n ; ag:maxPenaltyINR ?p }"
+    ).records()
+    penalty = {r["n"]: r["p"] for r in rows}
+    assert penalty["8(5)"] == 2_500_000_000 and penalty["8(6)"] == 2_000_000_000
+    assert penalty["Schedule(4)"] == 1_500_000_000 and penalty["Schedule(5)"] == 10_000
+    assert penalty["Schedule(7)"] == 500_000_000
+
+
+def test_dpdp_rules_structure_and_parameters(catalog, shipped_store):
+    rules = notations(catalog, "dpdp-rules", "rule")
+    assert rules == {f"R{i}" for i in range(1, 24)}
+    rows = shipped_store.query(
+        "SELECT ?n ?t WHERE { ?r skos:inScheme <https://w3id.org/attestgraph/id/dpdp-rules> ; skos:notation ?n ; ag:timeLimit ?t }"
+    ).records()
+    limits = {(r["n"], r["t"]) for r in rows}
+    # Oxigraph stores xsd:duration in canonical form: 72 hours reads back as P3D.
+    assert ("R7", "P3D") in limits and ("R8(2)", "P2D") in limits and ("R14(3)", "P90D") in limits
+    implements = shipped_store.query(
+        "SELECT ?target WHERE { <https://w3id.org/attestgraph/id/dpdp-rules/R7> ag:implements ?t . ?t skos:notation ?target }"
+    ).column("target")
+    assert "8(6)" in implements
+    dates = shipped_store.query(
+        "SELECT ?n ?d WHERE { ?r skos:inScheme <https://w3id.org/attestgraph/id/dpdp-rules> ; skos:notation ?n ; ag:effectiveFrom ?d }"
+    ).records()
+    effective = {r["n"]: r["d"] for r in dates}
+    assert effective["R1"] == "2025-11-13" and effective["R4"] == "2026-11-13" and effective["R7"] == "2027-05-13"
