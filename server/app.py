@@ -66,7 +66,7 @@ class State:
                 findings = [f.as_dict() for f in readiness_findings(store, engagement, catalog)]
                 plan = build_plan(store, engagement, catalog)
             finally:
-                if not stored_before and store is self._scratch:
+                if not stored_before:
                     store.remove_graph(engagement.graph)
         return {"engagement": engagement.id, "findings": findings + plan.pop("findings"), "gaps": gap, "plan": plan}
 
