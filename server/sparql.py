@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from attestgraph import render
+from attestgraph import vocabulary as v
 from attestgraph.errors import ForbiddenOperation, QueryError, Unauthorised
 from attestgraph.graph.results import Result
 from attestgraph.queries.guard import check_read_only
@@ -75,6 +76,8 @@ def negotiate(accept: str | None, kind: str) -> str | None:
 
 def serialize(result: Result, media: str) -> bytes:
     if result.kind == "graph":
+        if media == "text/turtle":
+            return ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=v.PREFIXES)
         return ox.serialize(result.triples, format=GRAPH_FORMATS[media])
     form = SELECT_FORMATS[media]
     if form == "json":
