@@ -101,9 +101,14 @@ class EmbeddedStore(GraphStore):
         self._store = None
 
     def copy_to_memory(self) -> "EmbeddedStore":
-        """A writable in-memory copy, for work that adds graphs (an engagement) to a read-only store."""
+        """A writable in-memory copy of every graph but the engagements', for work that
+        adds an engagement graph without writing to this store."""
+        prefix = v.engagement_graph("")
         scratch = ox.Store()
-        scratch.extend(self._store.quads_for_pattern(None, None, None, None))
+        scratch.extend(
+            q for q in self._store.quads_for_pattern(None, None, None, None)
+            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(prefix))
+        )
         return EmbeddedStore(scratch, location="memory", writable=True)
 
     def _require_writable(self) -> None:

@@ -44,13 +44,12 @@ class State:
     # -- engagements -----------------------------------------------------------
 
     def _scratch_store(self) -> GraphStore:
-        """Where engagements are analysed: the store itself when writable, else an
-        in-memory copy made once (the catalog is small), so the served store stays read-only."""
-        if isinstance(self.store, EmbeddedStore) and not self.store.writable:
-            if self._scratch is None:
-                self._scratch = self.store.copy_to_memory()
-            return self._scratch
-        return self.store
+        """Where engagements are analysed: an in-memory copy of the catalog made once
+        (it is small and does not change while the server runs), so analysis never
+        writes to the served store and never disturbs a stored engagement."""
+        if self._scratch is None:
+            self._scratch = self.store.copy_to_memory()
+        return self._scratch
 
     def analyse(self, engagement: Engagement) -> dict:
         from attestgraph.queries.findings import readiness_findings
@@ -59,15 +58,13 @@ class State:
 
         with self._scratch_lock:
             store = self._scratch_store()
-            stored_before = engagement.graph in store.named_graphs()
             catalog = Catalog(store)
             try:
                 gap = gaps(store, engagement, catalog)
                 findings = [f.as_dict() for f in readiness_findings(store, engagement, catalog)]
                 plan = build_plan(store, engagement, catalog)
             finally:
-                if not stored_before:
-                    store.remove_graph(engagement.graph)
+                store.remove_graph(engagement.graph)
         return {"engagement": engagement.id, "findings": findings + plan.pop("findings"), "gaps": gap, "plan": plan}
 
     def save_engagement(self, engagement: Engagement, document) -> None:

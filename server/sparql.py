@@ -164,9 +164,20 @@ async def _params(request: Request) -> tuple[str | None, list[str], list[str]]:
     return query, defaults, named
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], include_in_schema=True, tags=["sparql"],
-                  summary="SPARQL 1.1 Protocol query endpoint (read-only)")
+@router.get("/sparql", tags=["sparql"], operation_id="sparql_get",
+            summary="SPARQL 1.1 Protocol query by GET ?query= (no query: the service description)")
+async def sparql_get(request: Request):
+    return await sparql(request)
+
+
+@router.post("/sparql", tags=["sparql"], operation_id="sparql_post",
+             summary="SPARQL 1.1 Protocol query by POST (application/sparql-query or a form field 'query')")
+async def sparql_post(request: Request):
+    return await sparql(request)
+
+
 async def sparql(request: Request):
+    """Answer one query whichever way it came."""
     query, defaults, named = await _params(request)
     if query is None:
         if request.method == "GET":
