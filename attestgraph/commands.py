@@ -243,10 +243,12 @@ def cmd_push(args) -> int:
 
     source = _store(args)
     target = RemoteStore.from_setting(args.to)
-    counts = source.triples_per_graph()
-    quads = source.oxigraph.quads_for_pattern(None, None, None, None)
-    for graph in counts:
-        target.remove_graph(graph)
-    target.load_quads(quads, args.graph_store)
+    try:
+        counts = source.triples_per_graph()
+        for graph in counts:
+            target.remove_graph(graph)
+        target.load_quads(source.oxigraph.quads_for_pattern(None, None, None, None), args.graph_store)
+    finally:
+        target.close()
     print(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {target.query_url}", file=sys.stderr)
     return 0
