@@ -12,7 +12,8 @@ from attestgraph.server.settings import Settings
 
 @pytest.fixture(scope="session")
 def client(shipped_store):
-    app = create_app(shipped_store, Settings(query_timeout=5, max_rows=50, max_body=200_000, api_key="k3y", update_key=None))
+    # A copy of its own: other tests load engagements into the shared store.
+    app = create_app(shipped_store.copy_to_memory(), Settings(query_timeout=5, max_rows=50, max_body=200_000, api_key="k3y"))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
