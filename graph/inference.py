@@ -126,7 +126,7 @@ def infer_chains(edges: list[Edge], scheme: dict[str, str]) -> dict[tuple[str, s
     best: dict[tuple[str, str], Chain] = {}
     for middle, incoming in by_middle.items():
         middle_scheme = scheme.get(middle)  # None for a control
-        outgoing = [e for e in edges_from(middle, by_middle, edges) if e.target in scheme]
+        outgoing = [e for e in edges_from(middle, by_middle) if e.target in scheme]
         for first in incoming:
             a = first.source
             if a not in scheme or scheme[a] == middle_scheme:
@@ -158,7 +158,7 @@ def infer_chains(edges: list[Edge], scheme: dict[str, str]) -> dict[tuple[str, s
     return best
 
 
-def edges_from(middle: str, by_middle: dict[str, list[Edge]], edges: list[Edge]) -> list[Edge]:
+def edges_from(middle: str, by_middle: dict[str, list[Edge]]) -> list[Edge]:
     # Every edge into ``middle`` has a twin out of it (the inverse reading), so
     # the outgoing edges are the inverses of the incoming ones.
     return [

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.overlap import _natural
+from attestgraph.queries.overlap import natural_key
 
 
 def shared_evidence(store: GraphStore, frameworks: list[str] | None = None, catalog: Catalog | None = None) -> dict:
@@ -39,7 +39,7 @@ def shared_evidence(store: GraphStore, frameworks: list[str] | None = None, cata
                 frameworks=len(per_framework),
                 requirements=sum(len(n) for n in per_framework.values()),
                 controls=sorted(controls[key]),
-                serves={slug: sorted(per_framework[slug], key=_natural) for slug in chosen if slug in per_framework},
+                serves={slug: sorted(per_framework[slug], key=natural_key) for slug in chosen if slug in per_framework},
             )
         )
     ranked.sort(key=lambda e: (-e["frameworks"], -e["requirements"], e["id"]))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from attestgraph.graph.store import EmbeddedStore, GraphStore
 from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.engagement import Engagement, engagement_quads
-from attestgraph.queries.overlap import FULL_RATIONALES, FULL_RELATIONSHIPS, _natural
+from attestgraph.queries.overlap import FULL_RATIONALES, FULL_RELATIONSHIPS, natural_key
 from attestgraph.queries.scope import in_scope_leaves
 
 STATE_VALUE = {"open": 0.0, "partial": 0.5, "full": 1.0}
@@ -89,7 +89,7 @@ def summarise(states: dict[str, str], leaves: list[Requirement]) -> dict:
 
     return {
         "overall": pct(overall),
-        "by_category": [dict(category=c, **pct(per_category[c])) for c in sorted(per_category, key=_natural)],
+        "by_category": [dict(category=c, **pct(per_category[c])) for c in sorted(per_category, key=natural_key)],
     }
 
 

@@ -14,6 +14,7 @@ something relates to it otherwise; *untouched* when nothing does.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -110,7 +111,7 @@ def coverage(catalog: Catalog, covered_slug: str, touches: dict[str, str]) -> di
         "framework": covered_slug,
         "leaves": len(states),
         "overall": _with_percent(overall),
-        "by_category": [dict(category=c, **_with_percent(per_category[c])) for c in sorted(per_category, key=_natural)],
+        "by_category": [dict(category=c, **_with_percent(per_category[c])) for c in sorted(per_category, key=natural_key)],
         "states": states,
     }
 
@@ -121,9 +122,8 @@ def _with_percent(counts: dict[str, int]) -> dict:
                 touched_pct=round(100 * (counts["full"] + counts["partial"]) / total, 1))
 
 
-def _natural(text: str):
-    import re
-
+def natural_key(text: str):
+    """Sort key that orders ids as people do: CC2.10 after CC2.9, A.5.10 after A.5.9."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
@@ -147,7 +147,7 @@ def overlap(store: GraphStore, a: str, b: str, catalog: Catalog | None = None) -
         _touch(touches_a, x, reverse_full)
     cover_b = coverage(catalog, b, touches_b)
     cover_a = coverage(catalog, a, touches_a)
-    pairs = sorted((p for p, *_ in found), key=lambda p: (_natural(p.a), _natural(p.b)))
+    pairs = sorted((p for p, *_ in found), key=lambda p: (natural_key(p.a), natural_key(p.b)))
     return {
         "a": a,
         "b": b,
@@ -155,8 +155,8 @@ def overlap(store: GraphStore, a: str, b: str, catalog: Catalog | None = None) -
         "coverage": _public(cover_b),
         "coverage_reverse": _public(cover_a),
         "unique": {
-            a: sorted((n for n, s in cover_a["states"].items() if s == "untouched"), key=_natural),
-            b: sorted((n for n, s in cover_b["states"].items() if s == "untouched"), key=_natural),
+            a: sorted((n for n, s in cover_a["states"].items() if s == "untouched"), key=natural_key),
+            b: sorted((n for n, s in cover_b["states"].items() if s == "untouched"), key=natural_key),
         },
     }
 

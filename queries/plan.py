@@ -37,7 +37,7 @@ from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement
 from attestgraph.queries.findings import Finding
 from attestgraph.queries.gaps import STATE_VALUE, control_reach
-from attestgraph.queries.overlap import _natural
+from attestgraph.queries.overlap import natural_key
 from attestgraph.queries.scope import in_scope_leaves
 
 PHASES = [
@@ -163,7 +163,7 @@ def select_tasks(catalog: Catalog, engagement: Engagement) -> tuple[dict[str, Ta
             clause_phase=phase_of.get(control, 3),
             frameworks=len(advances),
             gain_per_day=round(gain / effort, 2),
-            advances={slug: sorted(n, key=_natural) for slug, n in sorted(advances.items())},
+            advances={slug: sorted(n, key=natural_key) for slug, n in sorted(advances.items())},
             deadline=deadline if deadline and deadline > engagement.start else None,
         )
     _respect_dependency_phases(tasks)

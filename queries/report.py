@@ -26,7 +26,7 @@ from attestgraph.queries.engagement import Engagement
 from attestgraph.queries.evidence import shared_evidence
 from attestgraph.queries.findings import SEVERITY_ORDER, control_sets, readiness_findings
 from attestgraph.queries.gaps import gaps, load_into
-from attestgraph.queries.overlap import _natural, overlap
+from attestgraph.queries.overlap import natural_key, overlap
 from attestgraph.queries.plan import build_plan
 
 FRAMEWORK_NAMES = {
@@ -52,8 +52,8 @@ def overlap_heatmap(catalog: Catalog, result: dict) -> dict:
         row = _series(catalog, result["a"], pair["a"])
         column = catalog.by_ref[f"{result['b']}:{pair['b']}"].category
         counts[(row, column)] += 1
-    rows = sorted({r for r, _ in counts}, key=_natural)
-    columns = sorted({c for _, c in counts}, key=lambda c: (c.startswith("A"), _natural(c)))
+    rows = sorted({r for r, _ in counts}, key=natural_key)
+    columns = sorted({c for _, c in counts}, key=lambda c: (c.startswith("A"), natural_key(c)))
     return {"rows": rows, "columns": columns, "counts": counts}
 
 
@@ -123,7 +123,7 @@ def report_data(store: GraphStore, engagement: Engagement, progress: Callable[[s
         "heatmap": overlap_heatmap(catalog, over) if over else None,
         "plan": {key: value for key, value in plan.items() if key != "findings"},
         "evidence": evidence,
-        "traceability": {c: {slug: sorted(n, key=_natural) for slug, n in sorted(v.items())} for c, v in trace.items()},
+        "traceability": {c: {slug: sorted(n, key=natural_key) for slug, n in sorted(v.items())} for c, v in trace.items()},
     }
 
 
