@@ -7,7 +7,6 @@ exit code its class carries; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path

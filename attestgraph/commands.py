@@ -9,7 +9,6 @@ import json
 import sys
 
 from attestgraph import render
-from attestgraph.errors import AttestgraphError
 
 
 def _store(args):
@@ -112,20 +111,17 @@ def cmd_explain(args) -> int:
 
 
 def _engagement(args, store):
+    """The engagement file, validated field by field and against the catalog's ids."""
     from attestgraph.queries.catalog import Catalog
-    from attestgraph.queries.engagement import load_engagement, parse_engagement
-    import yaml
+    from attestgraph.queries.engagement import load_engagement
 
-    engagement = load_engagement(args.engagement)
     catalog = Catalog(store)
-    # Re-check ids against the catalog now that it is open.
-    with open(args.engagement, encoding="utf-8") as handle:
-        parse_engagement(
-            yaml.safe_load(handle), args.engagement,
-            known_controls=set(catalog.controls), known_evidence=set(catalog.evidence_types),
-            known_components=set(_component_ids(store)),
-        )
-    return engagement
+    return load_engagement(
+        args.engagement,
+        known_controls=set(catalog.controls),
+        known_evidence=set(catalog.evidence_types),
+        known_components=set(_component_ids(store)),
+    )
 
 
 def _component_ids(store) -> list[str]:

@@ -121,7 +121,7 @@ class Catalog:
             return self.by_ref[ref]
         slug, sep, notation = ref.partition(":")
         if not sep:
-            raise UnknownIdentifier("requirement", ref, [f"write it as slug:notation, e.g. soc2:CC6.1"])
+            raise UnknownIdentifier("requirement", ref, ["write it as slug:notation, e.g. soc2:CC6.1"])
         framework = self.framework(slug)
         near = sorted(r.notation for r in self.by_iri.values() if r.slug == slug and r.notation.startswith(notation[:2]))
         raise UnknownIdentifier(f"requirement in {framework['slug']}", notation, near or None)

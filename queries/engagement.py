@@ -166,17 +166,17 @@ def _kind_name(kind) -> str:
     )
 
 
-def load_engagement(path: str | Path) -> Engagement:
-    """Read and validate an engagement YAML file."""
+def load_engagement(path: str | Path, **known) -> Engagement:
+    """Read and validate an engagement YAML file (``known``: see :func:`parse_engagement`)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise EngagementError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
-    return parse_engagement_text(text, str(path))
+    return parse_engagement_text(text, str(path), **known)
 
 
-def parse_engagement_text(text: str, source: str = "engagement") -> Engagement:
+def parse_engagement_text(text: str, source: str = "engagement", **known) -> Engagement:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -184,7 +184,7 @@ def parse_engagement_text(text: str, source: str = "engagement") -> Engagement:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
         problem = getattr(exc, "problem", None) or str(exc)
         raise EngagementError(source, where, f"not valid YAML: {problem}") from None
-    return parse_engagement(data, source)
+    return parse_engagement(data, source, **known)
 
 
 def parse_engagement(data, source: str = "engagement", known_controls=None, known_evidence=None,

@@ -12,7 +12,6 @@ the plan.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from attestgraph.graph.store import GraphStore

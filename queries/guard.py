@@ -37,6 +37,11 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def keywords(text: str) -> set[str]:
+    """The bare words of a query or update, upper-cased, outside strings, IRIs and comments."""
+    return {value.upper() for kind, value in _tokens(text) if kind == "word"}
+
+
 def dataset_iris(text: str) -> list[tuple[str, str]]:
     """The ``FROM`` / ``FROM NAMED`` clauses as (clause, IRI) pairs; prefixed names are reported as written."""
     tokens = _tokens(text)
@@ -56,7 +61,7 @@ def dataset_iris(text: str) -> list[tuple[str, str]]:
 
 def check_read_only(text: str, known_graphs: Iterable[str] | None = None) -> None:
     """Raise :class:`ForbiddenOperation` for an update, ``SERVICE``, or a dataset outside the store."""
-    words = {value.upper() for kind, value in _tokens(text) if kind == "word"}
+    words = keywords(text)
     updates = sorted(words.intersection(_UPDATE_KEYWORDS))
     # WITH only matters as an update keyword; ADD/COPY/MOVE/CREATE likewise. A SELECT never has them as words.
     if updates:

@@ -25,7 +25,6 @@ still late are flagged as findings.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 

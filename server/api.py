@@ -130,7 +130,8 @@ async def _engagement_document(request: Request) -> tuple[object, str]:
 def _validated(request: Request, document, source: str):
     catalog = _catalog(request)
     return parse_engagement(document, source, known_controls=set(catalog.controls),
-                            known_evidence=set(catalog.evidence_types), known_components=set(request.app.state.components))
+                            known_evidence=set(catalog.evidence_types),
+                            known_components=set(request.app.state.components))
 
 
 @router.post("/engagements/analyse", tags=["engagements"],

@@ -21,7 +21,7 @@ from attestgraph import render
 from attestgraph import vocabulary as v
 from attestgraph.errors import ForbiddenOperation, QueryError, Unauthorised
 from attestgraph.graph.results import Result
-from attestgraph.queries.guard import check_read_only
+from attestgraph.queries.guard import check_read_only, keywords
 from attestgraph.server.problems import problem
 
 router = APIRouter()
@@ -214,8 +214,7 @@ async def update(request: Request):
         body = parse_qs(body).get("update", [""])[0]
     elif media != "application/sparql-update":
         raise QueryError("POST the update as application/sparql-update or as a form field 'update'")
-    lowered = body.upper()
-    if "SERVICE" in lowered or "LOAD" in lowered:
+    if {"SERVICE", "LOAD"} & keywords(body):
         raise ForbiddenOperation("LOAD and SERVICE are refused: the server never fetches data from elsewhere")
     state.apply_update(body)
     return Response(status_code=204)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -129,3 +128,22 @@ def test_page_lists_named_queries(client):
     page = client.get("/")
     assert page.status_code == 200 and "<textarea" in page.text
     assert '"mappings-between"' in page.text and "/openapi.json" in page.text
+
+
+def test_update_route_when_enabled(shipped_store, assert_problem):
+    from fastapi.testclient import TestClient
+
+    from attestgraph.server.app import create_app
+    from attestgraph.server.settings import Settings
+
+    app = create_app(shipped_store.copy_to_memory(), Settings(update_key="u9"))
+    with TestClient(app, raise_server_exceptions=False) as writer:
+        insert = "INSERT DATA { GRAPH <https://w3id.org/attestgraph/graph/notes> { <urn:x> rdfs:comment \"n\" } }"
+        headers = {"Content-Type": "application/sparql-update"}
+        assert_problem(writer.post("/update", content=insert, headers=headers), 401)
+        headers["Authorization"] = "Bearer u9"
+        assert_problem(writer.post("/update", content="LOAD <file:///etc/passwd>", headers=headers), 403, "LOAD")
+        prefixed = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + insert
+        assert writer.post("/update", content=prefixed, headers=headers).status_code == 204
+        ask = writer.get("/sparql", params={"query": "ASK { <urn:x> rdfs:comment \"n\" }"})
+        assert ask.json()["boolean"] is True
