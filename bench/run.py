@@ -169,11 +169,9 @@ def bench_scale(count: int = 1000) -> list[str]:
     evidence = [e["ev"].rsplit("/", 1)[1] for e in catalog.evidence_types.values()]
     components = store.query("SELECT ?id WHERE { ?c a ag:SystemComponent ; dct:identifier ?id }").column("id")
     rng = random.Random(8477)
-    targets = [v.framework_iri(s) for s in ("soc2", "iso42001", "dpdp-act", "dpdp-rules")]
 
     def gap_query(index: int) -> str:
-        return named.bind(named.get("engagement-control-reach"),
-                          engagement=v.engagement_graph(f"synthetic-{index:04d}"), f=targets)
+        return named.bind(named.get("engagement-control-reach"), engagement=v.engagement_graph(f"synthetic-{index:04d}"))
 
     catalog_query = named.bind(named.get("mappings-between"), fa=v.framework_iri("soc2"), fb=v.framework_iri("iso42001"))
     stage.extend(synthetic_engagement(0, controls, evidence, components, rng))

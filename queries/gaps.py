@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from attestgraph import vocabulary as v
 from attestgraph.graph.store import EmbeddedStore, GraphStore
 from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.engagement import Engagement, engagement_quads
@@ -21,6 +22,7 @@ from attestgraph.queries.overlap import FULL_RATIONALES, FULL_RELATIONSHIPS, nat
 from attestgraph.queries.scope import in_scope_leaves
 
 STATE_VALUE = {"open": 0.0, "partial": 0.5, "full": 1.0}
+NOT_RELATED = v.AG + "NotRelated"
 
 
 def load_into(store: GraphStore, engagement: Engagement) -> GraphStore:
@@ -54,20 +56,27 @@ class Reach:
         return out
 
 
-def control_reach(catalog: Catalog, frameworks: list[str]) -> Reach:
-    """What every catalog control reaches among the leaves of ``frameworks``."""
-    by_control: dict[str, dict[str, str]] = defaultdict(dict)
-    leaves_under: dict[str, list[str]] = defaultdict(list)
+def leaves_under(catalog: Catalog, frameworks: list[str]) -> dict[str, list[str]]:
+    """For every requirement of ``frameworks``, the leaves it covers (itself when a leaf):
+    a mapping on a parent reaches each leaf below it."""
+    found: dict[str, list[str]] = defaultdict(list)
     for r in catalog.requirements(frameworks):
         if r.leaf:
             node = r
-            leaves_under[r.iri].append(r.iri)
+            found[r.iri].append(r.iri)
             while node.parent and f"{node.slug}:{node.parent}" in catalog.by_ref:
                 node = catalog.by_ref[f"{node.slug}:{node.parent}"]
-                leaves_under[node.iri].append(r.iri)
+                found[node.iri].append(r.iri)
+    return found
+
+
+def control_reach(catalog: Catalog, frameworks: list[str]) -> Reach:
+    """What every catalog control reaches among the leaves of ``frameworks``."""
+    by_control: dict[str, dict[str, str]] = defaultdict(dict)
+    under = leaves_under(catalog, frameworks)
     for row in catalog.run("control-mappings", slug=frameworks).records():
         state = _state(row["rel"], row["rat"])
-        for leaf in leaves_under.get(row["r"], []):
+        for leaf in under.get(row["r"], []):
             current = by_control[row["controlId"]].get(leaf, "open")
             by_control[row["controlId"]][leaf] = _better(current, state)
     return Reach(dict(by_control))
@@ -159,18 +168,20 @@ def gaps(store: GraphStore, engagement: Engagement, catalog: Catalog | None = No
 
     # The engagement's own reach, read from its named graph: the per-engagement gap
     # query that bench/ measures with many engagements loaded.
-    rows = catalog.run("engagement-control-reach", engagement=engagement.graph, slug=frameworks).records()
+    rows = catalog.run("engagement-control-reach", engagement=engagement.graph).records()
     evidenced = evidenced_controls(catalog, engagement)
     states = {leaf.iri: "open" for leaf in all_leaves}
     evidenced_states = dict(states)
+    under = leaves_under(catalog, frameworks)
     for row in rows:
-        leaf = row["leaf"]
-        if leaf not in states:
+        if row["rel"] == NOT_RELATED:
             continue
         state = _state(row["rel"], row["rat"])
-        states[leaf] = _better(states[leaf], state)
-        if row["controlId"] in evidenced:
-            evidenced_states[leaf] = _better(evidenced_states[leaf], state)
+        for leaf in under.get(row["target"], []):
+            if leaf in states:
+                states[leaf] = _better(states[leaf], state)
+                if row["controlId"] in evidenced:
+                    evidenced_states[leaf] = _better(evidenced_states[leaf], state)
     coverage = {slug: summarise(states, scoped[slug]) for slug in frameworks}
     evidenced_coverage = {slug: summarise(evidenced_states, scoped[slug]) for slug in frameworks}
     reach = control_reach(catalog, frameworks)
