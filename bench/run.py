@@ -221,7 +221,7 @@ def wait_for(url: str, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=60).status_code == 200:
                 return
         except httpx.HTTPError:
             time.sleep(0.5)
