@@ -26,7 +26,7 @@ def page(items: list, offset: int, limit: int) -> dict:
 
 
 def _catalog(request: Request):
-    return request.app.state.catalog
+    return request.app.state.state.catalog
 
 
 @router.get("/frameworks", tags=["catalog"], summary="Frameworks with their requirement counts by level")
@@ -86,11 +86,9 @@ def overlap(request: Request, a: str = Query(..., description="framework slug"),
             offset: int = Offset, limit: int = Query(1000, ge=1, le=10000)):
     from attestgraph.queries.overlap import overlap as compute
 
-    result = compute(request.app.state.store, a, b, _catalog(request))
-    pairs = result["pairs"]
-    result["pairs"] = pairs[offset: offset + limit]
-    result["pairs_total"] = len(pairs)
-    return result
+    state = request.app.state.state
+    full = state.cached(("overlap", a, b), lambda: compute(state.store, a, b, state.catalog))
+    return dict(full, pairs=full["pairs"][offset: offset + limit], pairs_total=len(full["pairs"]))
 
 
 @router.get("/evidence", tags=["analysis"], summary="Shared evidence ranked by the requirements it serves")
@@ -98,7 +96,8 @@ def evidence(request: Request, frameworks: str | None = Query(None, description=
     from attestgraph.queries.evidence import shared_evidence
 
     chosen = [s.strip() for s in frameworks.split(",") if s.strip()] if frameworks else None
-    return shared_evidence(request.app.state.store, chosen, _catalog(request))
+    state = request.app.state.state
+    return state.cached(("evidence", tuple(chosen or ())), lambda: shared_evidence(state.store, chosen, state.catalog))
 
 
 @router.get("/explain", tags=["analysis"], summary="Why two requirements relate: the chains of mappings")
