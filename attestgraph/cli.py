@@ -61,8 +61,9 @@ def cmd_query(args) -> int:
         raise AttestgraphError("give a QUERY or -f FILE.rq")
     from attestgraph.queries.guard import check_read_only
 
-    check_read_only(text)
-    result = _store(args).query(text)
+    store = _store(args)
+    check_read_only(text, known_graphs=store.named_graphs())
+    result = store.query(text)
     if result.kind == "graph":
         sys.stdout.write(render.ntriples(result))
         return 0

@@ -83,13 +83,21 @@ def _build_on_disk(data: DataRoot, target: Path, *, rebuild: bool, progress: Pro
         return report
 
 
-def _clear_stale(stores: Path, keep: str) -> None:
-    """Remove retired stores and abandoned half-builds (best effort: another reader may hold one)."""
+def _clear_stale(stores: Path, keep: str, recent: int = 3) -> None:
+    """Remove abandoned half-builds and retired stores, and all but the ``recent`` most
+    recently built stores (so switching between the shipped data and a working copy
+    does not rebuild every time). Best effort: another reader may still hold one."""
+    built = []
     for entry in stores.iterdir():
-        if entry.name == keep or not entry.is_dir():
+        if not entry.is_dir() or entry.name == keep:
             continue
-        if entry.name.startswith((".building-", ".retired-")) or len(entry.name) == 16:
+        if entry.name.startswith((".building-", ".retired-")):
             shutil.rmtree(entry, ignore_errors=True)
+        elif (entry / COMPLETE_MARKER).exists():
+            built.append(entry)
+    built.sort(key=lambda e: (e / COMPLETE_MARKER).stat().st_mtime, reverse=True)
+    for entry in built[recent - 1:]:
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 @contextmanager

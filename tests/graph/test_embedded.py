@@ -51,3 +51,17 @@ def test_half_built_store_is_never_opened(mini_root, home):
     assert report is not None
     assert count_labels(store) > 0
     assert not half.exists()
+
+
+def test_only_the_most_recent_stores_are_kept(mini_root, home):
+    data = DataRoot.at(mini_root)
+    path = mini_root / "crosswalks" / "not-applicable.tsv"
+    built = []
+    for n in range(4):
+        path.write_text(f"requirement\treason\nfp:2.1\tBinds another party ({n}).\n")
+        store, report = open_embedded(data, home=home)
+        assert report is not None
+        built.append(store_dir(data, home))
+        del store
+    kept = sorted(p.name for p in (home / "stores").iterdir() if p.is_dir())
+    assert kept == sorted(p.name for p in built[-3:])
