@@ -25,8 +25,13 @@ def page(items: list, offset: int, limit: int) -> dict:
     return {"total": len(items), "offset": offset, "limit": limit, "items": items[offset: offset + limit]}
 
 
+def _state(request: Request):
+    """The app's shared State (server/app.py)."""
+    return request.app.state.state
+
+
 def _catalog(request: Request):
-    return request.app.state.state.catalog
+    return _state(request).catalog
 
 
 @router.get("/frameworks", tags=["catalog"], summary="Frameworks with their requirement counts by level")
@@ -86,7 +91,7 @@ def overlap(request: Request, a: str = Query(..., description="framework slug"),
             offset: int = Offset, limit: int = Query(1000, ge=1, le=10000)):
     from attestgraph.queries.overlap import overlap as compute
 
-    state = request.app.state.state
+    state = _state(request)
     full = state.cached(("overlap", a, b), lambda: compute(state.store, a, b, state.catalog))
     return dict(full, pairs=full["pairs"][offset: offset + limit], pairs_total=len(full["pairs"]))
 
@@ -96,7 +101,7 @@ def evidence(request: Request, frameworks: str | None = Query(None, description=
     from attestgraph.queries.evidence import shared_evidence
 
     chosen = [s.strip() for s in frameworks.split(",") if s.strip()] if frameworks else None
-    state = request.app.state.state
+    state = _state(request)
     return state.cached(("evidence", tuple(chosen or ())), lambda: shared_evidence(state.store, chosen, state.catalog))
 
 
@@ -104,7 +109,7 @@ def evidence(request: Request, frameworks: str | None = Query(None, description=
 def explain(request: Request, x: str = Query(..., description="slug:notation"), y: str = Query(..., description="slug:notation")):
     from attestgraph.queries.explain import explain as compute
 
-    return compute(request.app.state.store, x, y, _catalog(request))
+    return compute(_state(request).store, x, y, _catalog(request))
 
 
 async def _engagement_document(request: Request) -> tuple[object, str]:
@@ -130,7 +135,7 @@ def _validated(request: Request, document, source: str):
     catalog = _catalog(request)
     return parse_engagement(document, source, known_controls=set(catalog.controls),
                             known_evidence=set(catalog.evidence_types),
-                            known_components=set(request.app.state.components))
+                            known_components=set(_state(request).components))
 
 
 @router.post("/engagements/analyse", tags=["engagements"],
@@ -138,11 +143,11 @@ def _validated(request: Request, document, source: str):
 async def analyse(request: Request):
     document, source = await _engagement_document(request)
     engagement = _validated(request, document, source)
-    return await run_in_threadpool(request.app.state.analyse, engagement)
+    return await run_in_threadpool(_state(request).analyse, engagement)
 
 
 def _require_key(request: Request) -> None:
-    key = request.app.state.settings.api_key
+    key = _state(request).settings.api_key
     if not key:
         raise ForbiddenOperation("storing engagements is off; the operator enables it with ATTESTGRAPH_API_KEY")
     if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}"):
@@ -157,23 +162,23 @@ async def store_engagement(request: Request, identifier: str):
     engagement = _validated(request, document, source)
     if engagement.id != identifier:
         raise EngagementError(source, "engagement.id", f"must equal the id in the URL ({identifier!r}), got {engagement.id!r}")
-    await run_in_threadpool(request.app.state.save_engagement, engagement, document)
+    await run_in_threadpool(_state(request).save_engagement, engagement, document)
     return {"id": engagement.id, "graph": engagement.graph}
 
 
 @router.get("/engagements/{identifier}", tags=["engagements"], summary="Findings, gaps and plan of a stored engagement")
 async def stored_engagement(request: Request, identifier: str):
-    document = await run_in_threadpool(request.app.state.stored_document, identifier)
+    document = await run_in_threadpool(_state(request).stored_document, identifier)
     if document is None:
-        raise UnknownIdentifier("engagement", identifier, await run_in_threadpool(request.app.state.stored_ids))
+        raise UnknownIdentifier("engagement", identifier, await run_in_threadpool(_state(request).stored_ids))
     engagement = _validated(request, document, f"stored engagement {identifier}")
-    return await run_in_threadpool(request.app.state.analyse, engagement)
+    return await run_in_threadpool(_state(request).analyse, engagement)
 
 
 @router.delete("/engagements/{identifier}", tags=["engagements"], status_code=204, summary="Remove a stored engagement")
 async def delete_engagement(request: Request, identifier: str):
     _require_key(request)
-    if await run_in_threadpool(request.app.state.stored_document, identifier) is None:
-        raise UnknownIdentifier("engagement", identifier, await run_in_threadpool(request.app.state.stored_ids))
-    await run_in_threadpool(request.app.state.delete_engagement, identifier)
+    if await run_in_threadpool(_state(request).stored_document, identifier) is None:
+        raise UnknownIdentifier("engagement", identifier, await run_in_threadpool(_state(request).stored_ids))
+    await run_in_threadpool(_state(request).delete_engagement, identifier)
     return Response(status_code=204)

@@ -130,12 +130,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
         description="Crosswalk engine for SOC 2, ISO/IEC 42001, ISO/IEC 27001 and the DPDP Act: the catalog, overlap, "
                     "shared evidence, explanations, engagement analysis, and a read-only SPARQL 1.1 endpoint at /sparql.",
     )
-    app.state.state = State(store, settings)
-    # Routes read request.app.state.<name>; expose the State's members there.
-    for name in ("store", "settings", "executor", "components"):
-        setattr(app.state, name, getattr(app.state.state, name))
-    for name in ("graphs", "analyse", "save_engagement", "stored_document", "stored_ids", "delete_engagement", "apply_update"):
-        setattr(app.state, name, getattr(app.state.state, name))
+    app.state.state = State(store, settings)  # routes reach it as request.app.state.state
     problems.install(app)
     app.include_router(sparql.router)
     app.include_router(api.router)

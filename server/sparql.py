@@ -183,7 +183,7 @@ async def sparql(request: Request):
         if request.method == "GET":
             return service_description(request)
         raise QueryError("no query given: send ?query=, a form field 'query', or an application/sparql-query body")
-    state = request.app.state
+    state = request.app.state.state
     graphs = state.graphs()
     check_read_only(query, known_graphs=graphs)
     for iri in defaults + named:
@@ -202,7 +202,7 @@ async def sparql(request: Request):
 
 @router.post("/update", tags=["sparql"], summary="SPARQL 1.1 Update (off unless ATTESTGRAPH_UPDATE_KEY is set)")
 async def update(request: Request):
-    state = request.app.state
+    state = request.app.state.state
     key = state.settings.update_key
     if not key:
         raise ForbiddenOperation("the update route is off; the operator enables it with ATTESTGRAPH_UPDATE_KEY")

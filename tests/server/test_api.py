@@ -70,7 +70,7 @@ def test_engagement_analysed_from_json_and_yaml(client):
     from_json = client.post("/api/engagements/analyse", json=sample_json())
     assert json.loads(json.dumps(from_json.json()["gaps"]["coverage"])) == body["gaps"]["coverage"]
     # Analysing stores nothing.
-    assert "https://w3id.org/attestgraph/graph/engagement/acme-ai" not in client.app.state.graphs()
+    assert "https://w3id.org/attestgraph/graph/engagement/acme-ai" not in client.app.state.state.graphs()
 
 
 def test_invalid_engagement_is_422_naming_the_field(client, assert_problem):
@@ -93,12 +93,12 @@ def test_stored_engagements_need_the_key_and_are_written_whole(client, assert_pr
     broken["components"][0]["data"] = ["plutonium"]
     assert_problem(client.put("/api/engagements/acme-ai", json=broken, headers={"Authorization": "Bearer k3y"}), 422)
     graph = "https://w3id.org/attestgraph/graph/engagement/acme-ai"
-    assert graph not in client.app.state.graphs()  # nothing half-written
+    assert graph not in client.app.state.state.graphs()  # nothing half-written
     stored = client.put("/api/engagements/acme-ai", json=document, headers={"Authorization": "Bearer k3y"})
     assert stored.status_code == 201 and stored.json()["graph"] == graph
     analysis = client.get("/api/engagements/acme-ai").json()
     assert analysis["engagement"] == "acme-ai" and analysis["plan"]["steps"]
-    assert graph in client.app.state.graphs()  # reading it back leaves it stored
+    assert graph in client.app.state.state.graphs()  # reading it back leaves it stored
     assert client.delete("/api/engagements/acme-ai", headers={"Authorization": "Bearer k3y"}).status_code == 204
     assert_problem(client.get("/api/engagements/acme-ai"), 404)
 
