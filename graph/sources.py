@@ -18,7 +18,7 @@ from attestgraph import vocabulary as v
 
 #: Bump when the build itself changes what it writes, so stores built by an
 #: older version are rebuilt even though no data file changed.
-BUILD_FORMAT = "3"
+BUILD_FORMAT = "4"
 
 
 @dataclass(frozen=True)
