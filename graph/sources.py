@@ -16,9 +16,15 @@ from pathlib import Path
 
 from attestgraph import vocabulary as v
 
-#: Bump when the build itself changes what it writes, so stores built by an
-#: older version are rebuilt even though no data file changed.
-BUILD_FORMAT = "4"
+#: The modules whose code decides what a build writes; their source is part of the
+#: fingerprint, so a store built by older code is rebuilt even when no data changed.
+BUILD_MODULES = (
+    "attestgraph.graph.build",
+    "attestgraph.graph.loader",
+    "attestgraph.graph.materialise",
+    "attestgraph.graph.inference",
+    "attestgraph.crosswalks.mapping_set",
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,12 @@ class DataRoot:
         return found
 
     def fingerprint(self) -> str:
-        """A digest of every source file, the shapes and the build format."""
-        digest = hashlib.sha256(f"build-format:{BUILD_FORMAT}\n".encode())
+        """A digest of every source file, the shapes and the code of the build."""
+        import importlib
+
+        digest = hashlib.sha256()
+        for name in BUILD_MODULES:
+            digest.update(Path(importlib.import_module(name).__file__).read_bytes())
         for path in [s.path for s in self.sources()] + [self.shapes]:
             digest.update(path.name.encode() + b"\0")
             digest.update(path.read_bytes() if path.exists() else b"<missing>")
