@@ -59,9 +59,6 @@ class RdflibStore(GraphStore):
     def remove_graph(self, graph) -> None:
         self.dataset.remove_graph(rdflib.URIRef(graph))
 
-    def copy_to_memory(self):
-        raise NotImplementedError("the rdflib baseline serves read routes only")
-
 
 def _rdflib_object(term):
     if isinstance(term, ox.NamedNode):

@@ -90,19 +90,6 @@ class RemoteStore(GraphStore):
     def remove_graph(self, graph: str) -> None:
         self.update(f"DROP SILENT GRAPH <{graph}>")
 
-    def copy_to_memory(self):
-        """An in-memory copy of every graph but the engagements' (for engagement analysis)."""
-        from attestgraph.graph.store import EmbeddedStore
-
-        prefix = v.engagement_graph("")
-        result = self.query(
-            "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), "
-            f'"{prefix}")) }}'
-        )
-        scratch = ox.Store()
-        scratch.extend(ox.Quad(s, p, o, g) for s, p, o, g in result.rows)
-        return EmbeddedStore(scratch, location="memory", writable=True)
-
     def load_quads(self, quads: Iterable[ox.Quad], store_url: str | None = None) -> None:
         """Bulk-load N-Quads through the Graph Store Protocol endpoint (``/store`` on Oxigraph)."""
         target = store_url or self.query_url.rsplit("/", 1)[0] + "/store"

@@ -50,6 +50,19 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release what the store holds open."""
 
+    def copy_to_memory(self) -> "EmbeddedStore":
+        """A writable in-memory copy of every graph but the engagements', for work that
+        adds an engagement graph without writing to this store (one SPARQL query, so it
+        works for any store; the embedded store reads its quads directly instead)."""
+        prefix = v.engagement_graph("")
+        result = self.query(
+            "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(!STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
+        )
+        scratch = ox.Store()
+        scratch.extend(ox.Quad(s, p, o, g) for s, p, o, g in result.rows)
+        return EmbeddedStore(scratch, location="memory", writable=True)
+
 
 def insert_data_update(graph: str, quads: Iterable[ox.Quad]) -> str:
     """One SPARQL Update that replaces ``graph`` with ``quads``, so it runs as one transaction."""
@@ -101,8 +114,6 @@ class EmbeddedStore(GraphStore):
         self._store = None
 
     def copy_to_memory(self) -> "EmbeddedStore":
-        """A writable in-memory copy of every graph but the engagements', for work that
-        adds an engagement graph without writing to this store."""
         prefix = v.engagement_graph("")
         scratch = ox.Store()
         scratch.extend(

@@ -40,12 +40,6 @@ class Catalog:
     def __init__(self, store: GraphStore):
         self.store = store
 
-    @cached_property
-    def graphs(self) -> list[str]:
-        """Every named graph except engagements: what catalog queries read."""
-        prefix = v.engagement_graph("")
-        return [g for g in self.store.named_graphs() if not g.startswith(prefix)]
-
     def run(self, name: str, slug: str | list[str] | None = None, **values):
         """Run a named query; ``slug`` (one or a list) binds ``?f`` to those frameworks' IRIs.
 
@@ -89,9 +83,19 @@ class Catalog:
     # -- requirements ----------------------------------------------------------
 
     def requirements(self, slug: str | list[str] | None = None) -> list[Requirement]:
-        rows = self.run("requirements", slug=slug).records()
-        return [
-            Requirement(
+        """The requirements of one or more frameworks (all without ``slug``), by slug and notation."""
+        if slug is None:
+            return list(self.by_iri.values())
+        slugs = {slug} if isinstance(slug, str) else set(slug)
+        for each in slugs:
+            self.framework(each)
+        return [r for r in self.by_iri.values() if r.slug in slugs]
+
+    @cached_property
+    def by_iri(self) -> dict[str, Requirement]:
+        """Every requirement, read once: the views above and below filter this."""
+        return {
+            r["r"]: Requirement(
                 iri=r["r"],
                 slug=r["slug"],
                 notation=r["notation"],
@@ -104,16 +108,19 @@ class Catalog:
                 mandatory=r["mandatory"],
                 not_applicable=r["notApplicable"],
             )
-            for r in rows
-        ]
-
-    @cached_property
-    def by_iri(self) -> dict[str, Requirement]:
-        return {r.iri: r for r in self.requirements()}
+            for r in self.run("requirements").records()
+        }
 
     @cached_property
     def by_ref(self) -> dict[str, Requirement]:
         return {r.ref: r for r in self.by_iri.values()}
+
+    def lineage(self, requirement: Requirement):
+        """The requirement, then its parent, grandparent ... up to its framework's top."""
+        node = requirement
+        while node is not None:
+            yield node
+            node = self.by_ref.get(f"{node.slug}:{node.parent}") if node.parent else None
 
     def requirement(self, ref: str) -> Requirement:
         """Resolve ``slug:notation`` (e.g. ``dpdp-act:8(6)``) to a requirement."""

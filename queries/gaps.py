@@ -62,10 +62,7 @@ def leaves_under(catalog: Catalog, frameworks: list[str]) -> dict[str, list[str]
     found: dict[str, list[str]] = defaultdict(list)
     for r in catalog.requirements(frameworks):
         if r.leaf:
-            node = r
-            found[r.iri].append(r.iri)
-            while node.parent and f"{node.slug}:{node.parent}" in catalog.by_ref:
-                node = catalog.by_ref[f"{node.slug}:{node.parent}"]
+            for node in catalog.lineage(r):
                 found[node.iri].append(r.iri)
     return found
 

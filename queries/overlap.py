@@ -85,22 +85,13 @@ def coverage(catalog: Catalog, covered_slug: str, touches: dict[str, str]) -> di
     a leaf takes the best state of itself and its ancestors.
     """
     requirements = catalog.requirements(covered_slug)
-    by_notation = {r.notation: r for r in requirements}
     per_category: dict[str, dict[str, int]] = defaultdict(lambda: {"full": 0, "partial": 0, "untouched": 0})
     states: dict[str, str] = {}
     for r in requirements:
         if not r.leaf:
             continue
-        state = "untouched"
-        node = r
-        while node is not None:
-            found = touches.get(node.iri)
-            if found == "full":
-                state = "full"
-                break
-            if found == "partial":
-                state = "partial"
-            node = by_notation.get(node.parent) if node.parent else None
+        found = {touches.get(node.iri) for node in catalog.lineage(r)}
+        state = "full" if "full" in found else "partial" if "partial" in found else "untouched"
         states[r.notation] = state
         per_category[r.category][state] += 1
     overall = {"full": 0, "partial": 0, "untouched": 0}

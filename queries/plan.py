@@ -35,7 +35,7 @@ from attestgraph.graph.store import GraphStore
 from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement
 from attestgraph.queries.findings import Finding
-from attestgraph.queries.gaps import STATE_VALUE, control_reach
+from attestgraph.queries.gaps import STATE_VALUE, Reach, control_reach
 from attestgraph.queries.overlap import natural_key
 from attestgraph.queries.scope import in_scope_leaves
 
@@ -114,12 +114,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, days_in_month[month - 1]))
 
 
-def select_tasks(catalog: Catalog, engagement: Engagement) -> tuple[dict[str, Task], dict]:
+def select_tasks(catalog: Catalog, engagement: Engagement, reach: Reach) -> tuple[dict[str, Task], dict]:
     """The controls to schedule, with what each advances, and the in-scope leaves."""
     frameworks = engagement.frameworks
     scoped = in_scope_leaves(catalog, engagement)
     leaf_ref = {leaf.iri: leaf for slug in frameworks for leaf in scoped[slug]}
-    reach = control_reach(catalog, frameworks)
     have = engagement.implemented_ids
     phase_of: dict[str, int] = {}
     best_strength: dict[str, int] = {}
@@ -199,10 +198,7 @@ def _deadlines(catalog: Catalog, engagement: Engagement) -> dict[str, dt.date]:
     found: dict[str, dt.date] = {}
     dated = {row["r"]: dt.date.fromisoformat(row["effective"]) for row in catalog.run("effective-dates", slug=slugs).records()}
     for requirement in catalog.requirements(slugs):
-        node, date = requirement, None
-        while node is not None and date is None:
-            date = dated.get(node.iri)
-            node = catalog.by_ref.get(f"{node.slug}:{node.parent}") if node.parent else None
+        date = next((dated[n.iri] for n in catalog.lineage(requirement) if n.iri in dated), None)
         if date is not None:
             found[requirement.iri] = date
     return found
@@ -338,7 +334,8 @@ def _why(task: Task, tasks: dict[str, Task]) -> str:
 def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None) -> dict:
     """The plan: ``steps``, ``milestones`` and the plan's own ``findings``."""
     catalog = catalog or Catalog(store)
-    tasks, scoped = select_tasks(catalog, engagement)
+    reach = control_reach(catalog, engagement.frameworks)
+    tasks, scoped = select_tasks(catalog, engagement, reach)
     schedule(tasks, engagement.start, engagement.capacity)
     late = {c for c, t in tasks.items() if t.deadline and t.end and t.end >= t.deadline}
     if late:
@@ -351,7 +348,7 @@ def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | Non
                 urgent |= nx.ancestors(graph, control)
         schedule(tasks, engagement.start, engagement.capacity, urgent=urgent)
     critical = mark_critical(tasks)
-    milestones, findings = _milestones(catalog, engagement, tasks, scoped)
+    milestones, findings = _milestones(engagement, tasks, scoped, reach)
     steps = []
     for task in sorted(tasks.values(), key=lambda t: (t.start, t.end, t.control)):
         steps.append({
@@ -383,7 +380,7 @@ def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | Non
     }
 
 
-def _milestones(catalog: Catalog, engagement: Engagement, tasks: dict[str, Task], scoped) -> tuple[list[dict], list[Finding]]:
+def _milestones(engagement: Engagement, tasks: dict[str, Task], scoped, reach: Reach) -> tuple[list[dict], list[Finding]]:
     milestones: list[dict] = []
     findings: list[Finding] = []
 
@@ -396,7 +393,6 @@ def _milestones(catalog: Catalog, engagement: Engagement, tasks: dict[str, Task]
     def add(kind: str, date: dt.date, label: str) -> None:
         milestones.append({"kind": kind, "date": date.isoformat(), "label": label})
 
-    reach = control_reach(catalog, engagement.frameworks)
     soc2_leaves = {leaf.iri for leaf in scoped.get("soc2", [])}
     soc2_controls = {c for c, leaves in reach.by_control.items() if soc2_leaves & set(leaves)
                      and (c in tasks or c in engagement.implemented_ids)}

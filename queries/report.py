@@ -39,10 +39,8 @@ FRAMEWORK_NAMES = {
 
 
 def _series(catalog: Catalog, slug: str, notation: str) -> str:
-    node = catalog.by_ref.get(f"{slug}:{notation}")
-    while node is not None and node.level not in ("series",) and node.parent:
-        node = catalog.by_ref.get(f"{slug}:{node.parent}")
-    return node.notation if node is not None else notation
+    lineage = list(catalog.lineage(catalog.by_ref[f"{slug}:{notation}"]))
+    return next((n.notation for n in lineage if n.level == "series"), lineage[-1].notation)
 
 
 def overlap_heatmap(catalog: Catalog, result: dict) -> dict:

@@ -19,13 +19,8 @@ CHILDREN_PROVISIONS = {("dpdp-act", "9"), ("dpdp-rules", "R10"), ("dpdp-rules", 
 
 def _root_section(requirement: Requirement, catalog: Catalog) -> str:
     """The section, rule or schedule a provision sits in (the top below any chapter)."""
-    node = requirement
-    while node.parent:
-        parent = catalog.by_ref.get(f"{node.slug}:{node.parent}")
-        if parent is None or parent.level == "chapter":
-            break
-        node = parent
-    return node.notation
+    below_chapter = [n for n in catalog.lineage(requirement) if n.level != "chapter"]
+    return below_chapter[-1].notation
 
 
 def in_scope_leaves(catalog: Catalog, engagement: Engagement) -> dict[str, list[Requirement]]:
@@ -36,7 +31,7 @@ def in_scope_leaves(catalog: Catalog, engagement: Engagement) -> dict[str, list[
     for slug in engagement.frameworks:
         leaves = []
         for r in catalog.requirements(slug):
-            if not r.leaf or r.not_applicable or _inherits_not_applicable(r, catalog):
+            if not r.leaf or any(node.not_applicable for node in catalog.lineage(r)):
                 continue
             if slug == "soc2" and r.category not in categories:
                 continue
@@ -48,17 +43,6 @@ def in_scope_leaves(catalog: Catalog, engagement: Engagement) -> dict[str, list[
             leaves.append(r)
         chosen[slug] = leaves
     return chosen
-
-
-def _inherits_not_applicable(requirement: Requirement, catalog: Catalog) -> bool:
-    node = requirement
-    while node.parent:
-        node = catalog.by_ref.get(f"{node.slug}:{node.parent}")
-        if node is None:
-            return False
-        if node.not_applicable:
-            return True
-    return False
 
 
 def _sdf_only(catalog: Catalog, frameworks: list[str]) -> set[str]:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -39,24 +40,27 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 60
     raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
-def start(command: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
+@contextmanager
+def running(command: list[str], probe: str, log: Path, env: dict | None = None):
+    """A server process on loopback, yielded once ``probe`` (a path) answers, always stopped."""
     with open(log, "wb") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(probe, process, log)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture
 def served(mini_root, home, tmp_path):
     port = free_port()
     env = dict(os.environ, ATTESTGRAPH_HOME=str(home), ATTESTGRAPH_QUERY_TIMEOUT="2", ATTESTGRAPH_MAX_ROWS="1000")
-    log = tmp_path / "serve.log"
-    process = start([sys.executable, "-m", "attestgraph.cli", "serve", "--data", str(mini_root), "--port", str(port)], log, env)
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/healthz", process, log)
+    command = [sys.executable, "-m", "attestgraph.cli", "serve", "--data", str(mini_root), "--port", str(port)]
+    with running(command, base + "/healthz", tmp_path / "serve.log", env):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_serve_answers_and_stops_a_runaway_query(served):
@@ -81,15 +85,10 @@ def oxigraph_server(tmp_path):
     if not Path(binary).exists():
         pytest.fail("the oxigraph server (PyPI package 'oxigraph', a test dependency) is not installed")
     port = free_port()
-    log = tmp_path / "oxigraph.log"
-    process = start([binary, "serve", "--location", str(tmp_path / "oxigraph"), "--bind", f"127.0.0.1:{port}"], log)
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/query?query=ASK%7B%7D", process, log)
+    command = [binary, "serve", "--location", str(tmp_path / "oxigraph"), "--bind", f"127.0.0.1:{port}"]
+    with running(command, base + "/query?query=ASK%7B%7D", tmp_path / "oxigraph.log"):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_push_then_query_the_remote_store(oxigraph_server, mini_root, home):
