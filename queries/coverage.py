@@ -1,0 +1,62 @@
+"""The one rule for how much a link meets a requirement.
+
+Every answer that says a requirement is met (overlap, gaps, the plan's control
+selection, the report) asks this module, so the rule has one home:
+
+* **full** — the link is ``equal`` or ``superset-of`` (read "x REL requirement": x
+  meets all of the requirement) with a semantic or syntactic rationale. A functional
+  rationale says the two do the same job, not that one contains the other, so it
+  never proves full coverage on its own.
+* **partial** — any other related link (``subset-of`` or ``intersects-with``, or a
+  full relationship with a functional rationale) at or above
+  :data:`PARTIAL_MIN_STRENGTH`. Weaker links are kept in the graph for explanation
+  but are not counted: a strength-2 link says "related", not "advances the work".
+* **open** — nothing above; the requirement needs work of its own.
+
+A full match on a parent reaches its children (if x contains the parent it contains
+every part of it); a partial match on a parent is never spread onto its children,
+because nothing says which part of the parent it meets.
+"""
+
+from __future__ import annotations
+
+from attestgraph import vocabulary as v
+
+FULL, PARTIAL, OPEN = "full", "partial", "open"
+STATE_VALUE = {OPEN: 0.0, PARTIAL: 0.5, FULL: 1.0}
+
+FULL_RELATIONSHIPS = frozenset({v.AG + "Equal", v.AG + "SupersetOf"})
+FULL_RATIONALES = frozenset({v.AG + "Semantic", v.AG + "Syntactic"})
+NOT_RELATED = v.AG + "NotRelated"
+
+# The weakest link that counts as advancing a requirement. Strengths follow NIST IR
+# 8278A rev. 1 (0-10); 5 is the middle of the scale, where the files' reasons start
+# to describe work that an auditor would accept as part of the requirement.
+PARTIAL_MIN_STRENGTH = 5
+
+
+def link_state(relationship: str, rationale: str, strength: int, threshold: int = PARTIAL_MIN_STRENGTH) -> str:
+    """How far one link ``x relationship requirement`` meets the requirement.
+
+    >>> link_state(v.AG + "SupersetOf", v.AG + "Semantic", 8)
+    'full'
+    >>> link_state(v.AG + "IntersectsWith", v.AG + "Semantic", 6)
+    'partial'
+    >>> link_state(v.AG + "IntersectsWith", v.AG + "Semantic", 3)
+    'open'
+    """
+    if relationship == NOT_RELATED:
+        return OPEN
+    if relationship in FULL_RELATIONSHIPS and rationale in FULL_RATIONALES:
+        return FULL
+    return PARTIAL if strength >= threshold else OPEN
+
+
+def better(a: str, b: str) -> str:
+    """The stronger of two states."""
+    return a if STATE_VALUE[a] >= STATE_VALUE[b] else b
+
+
+def spreads_to_children(state: str) -> bool:
+    """Whether a link's state on a parent also holds for each of its children."""
+    return state == FULL
