@@ -60,3 +60,82 @@ def better(a: str, b: str) -> str:
 def spreads_to_children(state: str) -> bool:
     """Whether a link's state on a parent also holds for each of its children."""
     return state == FULL
+
+
+# -- what is assessed --------------------------------------------------------
+#
+# Coverage and control selection count *assessable units*, the requirements an
+# auditor or regulator judges one by one:
+#
+# * SOC 2: the criteria. Points of focus help judge whether a criterion is met; they
+#   are not each an obligation, so a point of focus informs its criterion.
+# * every other framework: the leaves (subclauses, Annex A controls, sub-sections,
+#   clauses of a rule ...).
+#
+# A unit's state from a set of links:
+#
+# * full when a link is full on the unit or on an ancestor (full reaches down), or,
+#   for a unit with parts (a SOC 2 criterion's points of focus), when every part is
+#   full;
+# * partial when a link on the unit or on one of its parts is partial or full;
+# * open otherwise.
+
+UNIT_LEVEL = {"soc2": "criterion"}
+
+
+def is_unit(requirement) -> bool:
+    """Whether ``requirement`` (a :class:`~attestgraph.queries.catalog.Requirement`) is assessed on its own."""
+    level = UNIT_LEVEL.get(requirement.slug)
+    return requirement.level == level if level else requirement.leaf
+
+
+def unit_of(requirement, catalog):
+    """The assessable unit a requirement informs (itself, or the criterion above a point
+    of focus), or ``None`` for a requirement above the units (a series, a clause)."""
+    for node in catalog.lineage(requirement):
+        if is_unit(node):
+            return node
+    return None
+
+
+def unit_states(catalog, slugs, links) -> dict[str, str]:
+    """The state of every assessable unit of ``slugs`` given ``links``.
+
+    ``links`` is an iterable of ``(requirement_iri, state)`` for the links one set of
+    controls (or one framework's requirements) has onto these frameworks. Returns
+    unit IRI -> ``full`` / ``partial`` / ``open``.
+    """
+    requirements = catalog.requirements(slugs)
+    units = [r for r in requirements if is_unit(r)]
+    best: dict[str, str] = {}
+    for iri, state in links:
+        if state != OPEN:
+            best[iri] = better(best.get(iri, OPEN), state)
+    children: dict[str, list[str]] = {}
+    for r in requirements:
+        if r.parent:
+            parent = catalog.by_ref.get(f"{r.slug}:{r.parent}")
+            if parent is not None:
+                children.setdefault(parent.iri, []).append(r.iri)
+    out: dict[str, str] = {}
+    for unit in units:
+        if any(best.get(node.iri) == FULL for node in catalog.lineage(unit)):
+            out[unit.iri] = FULL
+            continue
+        parts = _descendants(unit.iri, children)
+        if parts and all(best.get(p) == FULL for p in parts):
+            out[unit.iri] = FULL
+        elif best.get(unit.iri) or any(best.get(p) for p in parts):
+            out[unit.iri] = PARTIAL
+        else:
+            out[unit.iri] = OPEN
+    return out
+
+
+def _descendants(iri: str, children: dict[str, list[str]]) -> list[str]:
+    found, stack = [], list(children.get(iri, []))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(children.get(node, []))
+    return found
