@@ -59,6 +59,10 @@ def test_soc2_coso_principles(shipped_store):
 def test_iso42001_structure(catalog):
     counts = levels(catalog, "iso42001")
     assert counts["clause"] == 7 and counts["subclause"] == 36 and counts["Annex A control"] == 38
+    # Ten control objectives: A.6 is a heading over the objectives A.6.1 and A.6.2.
+    assert counts["control objective"] == 10 and counts["Annex A heading"] == 1
+    assert "A.6" not in notations(catalog, "iso42001", "control objective")
+    assert {"A.6.1", "A.6.2", "A.10"} <= notations(catalog, "iso42001", "control objective")
     subclauses = notations(catalog, "iso42001", "subclause")
     assert {"6.1.1", "6.1.2", "6.1.3", "6.1.4", "7.5.1", "7.5.2", "7.5.3", "9.2.1", "9.2.2", "9.3.1", "9.3.2", "9.3.3", "8.4"} <= subclauses
     annex = notations(catalog, "iso42001", "Annex A control")
