@@ -106,3 +106,16 @@ def test_dpdp_rules_structure_and_parameters(catalog, shipped_store):
     ).records()
     effective = {r["n"]: r["d"] for r in dates}
     assert effective["R1"] == "2025-11-13" and effective["R4"] == "2026-11-13" and effective["R7"] == "2027-05-13"
+
+
+def test_soc2_points_of_focus_follow_the_2022_revision(catalog):
+    """Points of focus as the AICPA's 2022 revision orders them (checked against the
+    library CISO Assistant ships for TSC 2017 rev. 2022)."""
+    pofs = {r.notation: r for r in catalog.requirements("soc2") if r.level == "point of focus"}
+    assert [n for n in pofs if n.startswith("CC6.5-")] == ["CC6.5-POF1"]
+    assert "removed" in pofs["CC6.5-POF1"].label
+    assert {"PI1.1-POF1", "PI1.1-POF2", "PI1.1-POF3"} <= set(pofs) and "PI1.1-POF4" not in pofs
+    assert "Retention" in pofs["C1.1-POF2"].label and "destruction" in pofs["C1.1-POF3"].label
+    for criterion in ("P5.1", "P5.2", "P6.7"):
+        assert pofs[f"{criterion}-POF1"].label.startswith("Controller")
+    assert catalog.requirement("soc2:CC2").label == "Information and communication"
