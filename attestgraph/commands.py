@@ -125,7 +125,7 @@ def cmd_explain(args) -> int:
               "no relationship between the requirements follows):"]
     for item in shared:
         counted = "" if item["counted"] else " (a link below the partial-coverage strength: not counted)"
-        lines.append(f" control {item['control']}{counted}:")
+        lines.append(f" via {item['control']} (a control serving both){counted}:")
         lines += [link(l) for l in item["links"]]
     if not result["inferred"] and not result["direct"] and not result["chains"] and not shared:
         lines.append("  (no mapping relates them)")
