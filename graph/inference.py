@@ -186,6 +186,7 @@ class ControlLink:
     relationship: str
     strength: int
     mapping: str
+    rationale: str = ""
 
 
 def curated_links(stage: ox.Store) -> tuple[list[Edge], list[ControlLink], dict[str, str], dict[str, str]]:
@@ -206,7 +207,7 @@ def curated_links(stage: ox.Store) -> tuple[list[Edge], list[ControlLink], dict[
         if row["fromId"] is not None:
             names[source] = row["fromId"].value
         if row["fromScheme"] is None:  # a control
-            controls.append(ControlLink(source, target, scheme[target], relationship, strength, mapping))
+            controls.append(ControlLink(source, target, scheme[target], relationship, strength, mapping, rationale))
             continue
         scheme[source] = row["fromScheme"].value
         edges.append(Edge(source, target, relationship, rationale, strength, mapping))

@@ -151,15 +151,33 @@ def _descendants(iri: str, children: dict[str, list[str]]) -> list[str]:
     return found
 
 
-def programme_controls(rows, slug: str, threshold: int = PROGRAMME_MIN_STRENGTH) -> set[str]:
+def programme_controls(rows, slug: str, catalog=None, threshold: int = PROGRAMME_MIN_STRENGTH) -> set[str]:
     """The controls a programme for ``slug`` builds, from control-mapping rows
-    (``controlId``, ``slug``, ``rel``, ``rat``, ``strength``): those whose link onto a
-    requirement of ``slug`` is full, or partial at ``threshold`` or more."""
-    return {
-        row["controlId"]
-        for row in rows
-        if row["slug"] == slug and link_state(row["rel"], row["rat"], row["strength"], threshold) != OPEN
-    }
+    (``controlId``, ``r``, ``slug``, ``rel``, ``rat``, ``strength``).
+
+    First the controls whose link onto a requirement of ``slug`` is full, or partial at
+    ``threshold`` or more. Then, given ``catalog``, for each unit of ``slug`` those leave
+    open, the controls that advance it at all (partial at :data:`PARTIAL_MIN_STRENGTH`):
+    a programme for a framework works on every part of it the catalog can reach.
+    """
+    own = [row for row in rows if row["slug"] == slug]
+    chosen = {row["controlId"] for row in own if link_state(row["rel"], row["rat"], row["strength"], threshold) != OPEN}
+    if catalog is None:
+        return chosen
+    links: dict[str, list[tuple[str, str]]] = {}
+    for row in own:
+        state = link_state(row["rel"], row["rat"], row["strength"])
+        if state != OPEN:
+            links.setdefault(row["controlId"], []).append((row["r"], state))
+    states = unit_states(catalog, [slug], [link for c in chosen for link in links.get(c, [])])
+    left_open = {iri for iri, state in states.items() if state == OPEN}
+    if not left_open:
+        return chosen
+    for control in sorted(set(links) - chosen):
+        reached = unit_states(catalog, [slug], links[control])
+        if any(reached[iri] != OPEN for iri in left_open):
+            chosen.add(control)
+    return chosen
 
 
 def assessed_units(catalog, slug: str) -> tuple[list, list]:

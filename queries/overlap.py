@@ -4,9 +4,10 @@ Three answers, kept apart because they mean different things:
 
 * **Coverage** (``coverage``, ``coverage_reverse``): how much of B a programme for A
   covers. The programme is the set of catalog controls it builds: the set a caller
-  passes (``controls=``, e.g. what a plan selected) or else the controls that meet a
+  passes (``controls=``, e.g. what a plan selected) or else
+  :func:`~attestgraph.queries.coverage.programme_controls`: the controls that meet a
   requirement of A in full or at :data:`~attestgraph.queries.coverage.PROGRAMME_MIN_STRENGTH`
-  or more. Each assessable unit of B (SOC 2 criteria, every other framework's leaves;
+  or more, plus those that advance a unit of A the first ones leave open. Each assessable unit of B (SOC 2 criteria, every other framework's leaves;
   :mod:`attestgraph.queries.coverage`) is then *full*, *partial* (a link at or above
   :data:`~attestgraph.queries.coverage.PARTIAL_MIN_STRENGTH`) or *open*: it needs
   B-specific work. A parent's partial match is not spread onto its children.
@@ -28,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from attestgraph import vocabulary as v
-from attestgraph.graph.inference import INVERSE
+from attestgraph.graph.inference import INVERSE, ControlLink, shared_implementations
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries import coverage as cov
 from attestgraph.queries.catalog import Catalog
@@ -109,22 +110,36 @@ def pairs_between(catalog: Catalog, a: str, b: str) -> list[Pair]:
 # -- shared implementation --------------------------------------------------
 
 
-def shared_between(catalog: Catalog, a: str, b: str) -> list[dict]:
+def shared_between(catalog: Catalog, a: str, b: str, rows: list[dict]) -> list[dict]:
     """One control serving a requirement of ``a`` and one of ``b`` (read "control REL a"
-    and "control REL b"), strongest first."""
+    and "control REL b"), strongest first.
+
+    Computed from the control-mapping ``rows`` already read, by the very rule the build
+    materialises into ``graph/shared`` (:func:`~attestgraph.graph.inference.shared_implementations`;
+    ``shared-implementation.rq`` asks the graph the same): measured 0.3-0.5 s less than
+    a second query for SOC 2 x ISO/IEC 27001.
+    """
+    links = [
+        ControlLink(row["controlId"], row["r"], row["slug"], row["rel"], row["strength"], "", row["rat"])
+        for row in rows
+        if row["slug"] in (a, b)
+    ]
     found = []
-    for row in catalog.run("shared-implementation", fa=v.framework_iri(a), fb=v.framework_iri(b)).records():
+    for item in shared_implementations(links):
+        first, second = (item.first, item.second) if item.first.scheme == a else (item.second, item.first)
+        if (first.scheme, second.scheme) != (a, b):
+            continue
         found.append(
             {
-                "a": catalog.label_of(row["x"]).partition(":")[2],
-                "b": catalog.label_of(row["y"]).partition(":")[2],
-                "control": row["controlId"],
-                "a_relationship": v.keyword(row["relA"]),
-                "a_rationale": v.keyword(row["ratA"]),
-                "a_strength": row["strengthA"],
-                "b_relationship": v.keyword(row["relB"]),
-                "b_rationale": v.keyword(row["ratB"]),
-                "b_strength": row["strengthB"],
+                "a": catalog.by_iri[first.requirement].notation,
+                "b": catalog.by_iri[second.requirement].notation,
+                "control": first.control,
+                "a_relationship": v.keyword(first.relationship),
+                "a_rationale": v.keyword(first.rationale),
+                "a_strength": first.strength,
+                "b_relationship": v.keyword(second.relationship),
+                "b_rationale": v.keyword(second.rationale),
+                "b_strength": second.strength,
             }
         )
     found.sort(key=lambda s: (-min(s["a_strength"], s["b_strength"]), natural_key(s["a"]), natural_key(s["b"]), s["control"]))
@@ -180,9 +195,9 @@ def programme(catalog: Catalog, slug: str, rows: list[dict], controls=None, name
         ids = sorted({catalog.control(c)["id"] for c in controls})
         return {"chosen_by": "given", "rule": f"the {len(ids)} controls the caller's programme selected",
                 "threshold": None, "count": len(ids), "ids": ids}
-    ids = sorted(cov.programme_controls(rows, slug))
+    ids = sorted(cov.programme_controls(rows, slug, catalog))
     rule = (f"the {len(ids)} catalog controls that meet {_article(name or slug)} {name or slug} requirement in full or at strength "
-            f"{cov.PROGRAMME_MIN_STRENGTH} or more")
+            f"{cov.PROGRAMME_MIN_STRENGTH} or more, and those that advance a {name or slug} requirement they leave open")
     return {"chosen_by": "threshold", "rule": rule, "threshold": cov.PROGRAMME_MIN_STRENGTH,
             "count": len(ids), "ids": ids}
 
@@ -221,8 +236,9 @@ def _article(name: str) -> str:
     return "an" if name[:1].upper() in "AEIOUFHLMNRSX" and not name.upper().startswith(("SOC", "U")) else "a"
 
 
-def _grouped(catalog: Catalog, slug: str, notations: list[str]) -> str:
-    """"A.5 Assessing impacts of AI systems: A.5.2, A.5.4; 6 Planning: 6.1.4" for a list of units."""
+def _grouped(catalog: Catalog, slug: str, notations: list[str], titled: bool = False) -> str:
+    """"A.5 Impact assessment of AI systems: A.5.2, A.5.4; 6 Planning: 6.1.4" for a list of
+    units (with each unit's title after its id when ``titled``)."""
     groups: dict[str, list[str]] = defaultdict(list)
     for notation in notations:
         groups[catalog.by_ref[f"{slug}:{notation}"].category].append(notation)
@@ -230,7 +246,8 @@ def _grouped(catalog: Catalog, slug: str, notations: list[str]) -> str:
     for category in sorted(groups, key=natural_key):
         label = _label(catalog, slug, category)
         title = category if label.casefold() == category.casefold() else f"{category} {label}"
-        parts.append(f"{title}: {', '.join(groups[category])}")
+        items = [f"{n} {_label(catalog, slug, n)}" if titled else n for n in groups[category]]
+        parts.append(f"{title}: {', '.join(items)}")
     return "; ".join(parts)
 
 
@@ -243,9 +260,9 @@ def headline(catalog: Catalog, names: dict[str, str], cover: dict, crosswalk: di
     unit_word = "criteria" if cover["unit_level"] == "criterion" else "requirements"
     text = (
         f"{_article(name_a).capitalize()} {name_a} programme covers {n['full']} of {n['total']} {name_b} {unit_word} in full and "
-        f"{n['partial']} in part; {n['open']} need {name_b}-specific work"
+        f"{n['partial']} in part; {n['open']} {'needs' if n['open'] == 1 else 'need'} {name_b}-specific work"
     )
-    text += f": {_grouped(catalog, b, req[cov.OPEN])}." if req[cov.OPEN] else "."
+    text += f": {_grouped(catalog, b, req[cov.OPEN], titled=True)}." if req[cov.OPEN] else "."
     if req[cov.FULL]:
         text += f" Covered in full: {', '.join(req[cov.FULL])}."
     text += (
@@ -273,8 +290,7 @@ def overlap(store: GraphStore, a: str, b: str, catalog: Catalog | None = None, c
     """Coverage each way, the crosswalk and the shared implementation of ``a`` and ``b``.
 
     ``controls`` is the control set a programme for ``a`` selected (ids); without it
-    the programme is the controls that meet a requirement of ``a`` in full or at
-    :data:`~attestgraph.queries.coverage.PROGRAMME_MIN_STRENGTH` or more.
+    the programme is :func:`~attestgraph.queries.coverage.programme_controls`.
     ``controls_reverse`` is the same for ``b``.
 
     Returns ``a``, ``b``, ``headline`` and ``headline_reverse`` (``text``, ``covered``,
@@ -289,7 +305,7 @@ def overlap(store: GraphStore, a: str, b: str, catalog: Catalog | None = None, c
     catalog.framework(b)
     rows = catalog.run("control-mappings", slug=[a, b]).records()
     pairs = pairs_between(catalog, a, b)
-    shared = shared_between(catalog, a, b)
+    shared = shared_between(catalog, a, b, rows)
     names = framework_names(catalog)
     cover_b = programme_coverage(catalog, b, a, rows, controls, names)
     cover_a = programme_coverage(catalog, a, b, rows, controls_reverse, names)
