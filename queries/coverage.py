@@ -41,7 +41,9 @@ PARTIAL_MIN_STRENGTH = 5
 # above), not enough to say a programme for A would build it: the catalog is written for
 # AI companies, and its AI controls touch SOC 2 points of focus at 5 ("also considers
 # technology change") without any SOC 2 programme building an AI impact assessment.
-# Used until a caller passes the control set a plan actually selected.
+# Where those controls leave a unit of A open, the programme also takes the controls
+# that advance it at all: a programme works on every part of its framework the catalog
+# can reach. Used until a caller passes the control set a plan actually selected.
 PROGRAMME_MIN_STRENGTH = 6
 
 
