@@ -251,8 +251,9 @@ def _grouped(catalog: Catalog, slug: str, notations: list[str], titled: bool = F
     return "; ".join(parts)
 
 
-def headline(catalog: Catalog, names: dict[str, str], cover: dict, crosswalk: dict, shared_count: int) -> dict:
-    """The honest summary of ``cover`` (a :func:`programme_coverage` result)."""
+def headline(catalog: Catalog, names: dict[str, str], cover: dict, intent: dict, crosswalk: dict, shared_count: int) -> dict:
+    """The honest summary of ``cover`` (a :func:`programme_coverage` result), with the
+    crosswalk view ``intent`` (a :func:`crosswalk_coverage` result) beside it."""
     a, b = cover["by"], cover["framework"]
     name_a, name_b = names.get(a, a), names.get(b, b)
     req = cover["requirements"]
@@ -271,9 +272,12 @@ def headline(catalog: Catalog, names: dict[str, str], cover: dict, crosswalk: di
         f"superset-of, on meaning), in part where a control link has strength {cover['threshold']} or more; "
         f"a partly covered requirement still needs its remaining part done and evidenced for {name_b}."
     )
+    by_intent = intent["overall"]
     text += (
-        f" Separately, the crosswalk relates the two by intent in {crosswalk['curated']} curated and "
-        f"{crosswalk['inferred']} inferred requirement pairs, and {shared_count} links share a control between them."
+        f" Separately, by intent (the crosswalk: {crosswalk['curated']} curated and {crosswalk['inferred']} inferred "
+        f"requirement pairs) {name_a} meets {by_intent['full']} of these {name_b} {unit_word} in full and "
+        f"{by_intent['partial']} in part; {shared_count} links share a control between the two (shared "
+        f"implementation: a fact about work, not a relationship between requirements)."
     )
     return {"text": text, "covered": req[cov.FULL], "partial": req[cov.PARTIAL], "own_work": req[cov.OPEN]}
 
@@ -315,18 +319,20 @@ def overlap(store: GraphStore, a: str, b: str, catalog: Catalog | None = None, c
         "inferred": sum(p.kind == "inferred" for p in pairs),
     }
     crosswalk = [p.as_dict() for p in pairs]
+    intent_b = crosswalk_coverage(catalog, b, a, pairs, forward=True)
+    intent_a = crosswalk_coverage(catalog, a, b, pairs, forward=False)
     return {
         "a": a,
         "b": b,
-        "headline": headline(catalog, names, cover_b, crosswalk_counts, len(shared)),
-        "headline_reverse": headline(catalog, names, cover_a, crosswalk_counts, len(shared)),
+        "headline": headline(catalog, names, cover_b, intent_b, crosswalk_counts, len(shared)),
+        "headline_reverse": headline(catalog, names, cover_a, intent_a, crosswalk_counts, len(shared)),
         "coverage": cover_b,
         "coverage_reverse": cover_a,
         "crosswalk": crosswalk,
         "pairs": crosswalk,
         "crosswalk_counts": crosswalk_counts,
-        "crosswalk_coverage": crosswalk_coverage(catalog, b, a, pairs, forward=True),
-        "crosswalk_coverage_reverse": crosswalk_coverage(catalog, a, b, pairs, forward=False),
+        "crosswalk_coverage": intent_b,
+        "crosswalk_coverage_reverse": intent_a,
         "shared_implementation": shared,
         "shared_implementation_counts": {
             "links": len(shared),
