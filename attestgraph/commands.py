@@ -50,18 +50,33 @@ def cmd_overlap(args) -> int:
         return 0
     columns = ["a", "b", "relationship", "strength", "rationale", "via", "kind"]
     if args.format == "csv":
-        _emit(render.records(result["pairs"], columns + ["reason", "source"], "csv"))
+        _emit(render.records(result["crosswalk"], columns + ["reason", "source"], "csv"))
         return 0
-    _emit(render.records(result["pairs"], columns, "table"))
-    for key, title in (("coverage", f"{result['b']} covered by work for {result['a']}"),
-                       ("coverage_reverse", f"{result['a']} covered by work for {result['b']}")):
+    a, b = result["a"], result["b"]
+    _emit(result["headline"]["text"])
+    _emit("\n" + result["headline_reverse"]["text"])
+    counts = ["category", "full", "partial", "open", "full_pct", "partial_pct", "open_pct"]
+    for key, title in (("coverage", f"{b} covered by a programme for {a}"),
+                       ("coverage_reverse", f"{a} covered by a programme for {b}")):
         cover = result[key]
         rows = cover["by_category"] + [dict(cover["overall"], category="OVERALL")]
-        _emit(f"\n{title} ({cover['leaves']} leaf requirements)")
-        _emit(render.records(rows, ["category", "full", "partial", "untouched", "full_pct", "touched_pct"], "table"))
+        unit = "criteria" if cover["unit_level"] == "criterion" else "leaf requirements"
+        _emit(f"\n{title} ({cover['units']} {unit}; {cover['controls']['rule']}; partial at strength >= {cover['threshold']})")
+        _emit(render.records(rows, counts, "table"))
     for slug, notations in result["unique"].items():
-        shown = ", ".join(notations[:25]) + (f", ... ({len(notations)} in all)" if len(notations) > 25 else "")
-        _emit(f"\nunique to {slug} ({len(notations)}): {shown or '-'}")
+        _emit(f"\nneeds its own work in {slug} ({len(notations)}): {', '.join(notations) or '-'}")
+    for key, title in (("crosswalk_coverage", f"{b} met by the intent of {a}'s requirements (crosswalk view)"),
+                       ("crosswalk_coverage_reverse", f"{a} met by the intent of {b}'s requirements (crosswalk view)")):
+        overall = result[key]["overall"]
+        _emit(f"\n{title}: full {overall['full']}, partial {overall['partial']}, open {overall['open']} of {overall['total']}")
+    n = result["crosswalk_counts"]
+    _emit(f"\nCrosswalk: {n['pairs']} requirement pairs ({n['curated']} curated, {n['inferred']} inferred through pivot "
+          f"requirements), each read '{a} REL {b}'")
+    _emit(render.records(result["crosswalk"], columns, "table"))
+    s = result["shared_implementation_counts"]
+    _emit(f"\nShared implementation (a fact about work, not a crosswalk): {s['links']} links through {s['controls']} "
+          f"controls, serving {s['a_requirements']} {a} and {s['b_requirements']} {b} requirements; "
+          "`--format json` lists them")
     return 0
 
 
@@ -98,13 +113,21 @@ def cmd_explain(args) -> int:
                 f"{l['source_kind']}: {l['source']})\n    {l['reason']}")
 
     if result["inferred"]:
-        lines += ["", "Inferred mapping:", link(result["inferred"])]
+        lines += ["", "Inferred crosswalk mapping:", link(result["inferred"])]
     lines += ["", f"Direct curated mappings ({len(result['direct'])}):"] + [link(l) for l in result["direct"]]
-    lines += ["", f"Chains through one control or pivot ({len(result['chains'])}):"]
+    lines += ["", f"Crosswalk chains through one pivot requirement ({len(result['chains'])}):"]
     for chain in result["chains"]:
-        lines.append(f" via {chain['via']}:")
+        said = f"{result['x']} {chain['composed']} {result['y']}" if chain["composed"] else "no relationship follows"
+        lines.append(f" via {chain['via']} (a = {result['x']}, p = {chain['via']}, b = {result['y']}): {said}. {chain['why']}")
         lines += [link(l) for l in chain["links"]]
-    if not result["inferred"] and not result["direct"] and not result["chains"]:
+    shared = result["shared_implementation"]
+    lines += ["", f"Shared implementation: controls mapped to both ({len(shared)}; a fact about work, "
+              "no relationship between the requirements follows):"]
+    for item in shared:
+        counted = "" if item["counted"] else " (a link below the partial-coverage strength: not counted)"
+        lines.append(f" via {item['control']} (a control serving both){counted}:")
+        lines += [link(l) for l in item["links"]]
+    if not result["inferred"] and not result["direct"] and not result["chains"] and not shared:
         lines.append("  (no mapping relates them)")
     _emit("\n".join(lines))
     return 0

@@ -89,7 +89,7 @@ def build_stage(data: DataRoot, *, validate: bool = True, progress: Progress | N
     materialise(stage)
     mark = lap("materialise", mark)
 
-    say("inferring mappings through shared controls and pivots")
+    say("inferring mappings through pivot requirements; shared implementation through controls")
     inference.materialise_inferred(stage)
     mark = lap("infer", mark)
 

@@ -35,6 +35,18 @@ NOT_RELATED = v.AG + "NotRelated"
 PARTIAL_MIN_STRENGTH = 5
 
 
+# A programme for framework A builds a control when A leans on it: the control meets
+# one of A's requirements in full, or at strength 6 or more. A strength-5 link is enough
+# to credit a control that already runs with part of a requirement (the partial floor
+# above), not enough to say a programme for A would build it: the catalog is written for
+# AI companies, and its AI controls touch SOC 2 points of focus at 5 ("also considers
+# technology change") without any SOC 2 programme building an AI impact assessment.
+# Where those controls leave a unit of A open, the programme also takes the controls
+# that advance it at all: a programme works on every part of its framework the catalog
+# can reach. Used until a caller passes the control set a plan actually selected.
+PROGRAMME_MIN_STRENGTH = 6
+
+
 def link_state(relationship: str, rationale: str, strength: int, threshold: int = PARTIAL_MIN_STRENGTH) -> str:
     """How far one link ``x relationship requirement`` meets the requirement.
 
@@ -139,3 +151,40 @@ def _descendants(iri: str, children: dict[str, list[str]]) -> list[str]:
         found.append(node)
         stack.extend(children.get(node, []))
     return found
+
+
+def programme_controls(rows, slug: str, catalog=None, threshold: int = PROGRAMME_MIN_STRENGTH) -> set[str]:
+    """The controls a programme for ``slug`` builds, from control-mapping rows
+    (``controlId``, ``r``, ``slug``, ``rel``, ``rat``, ``strength``).
+
+    First the controls whose link onto a requirement of ``slug`` is full, or partial at
+    ``threshold`` or more. Then, given ``catalog``, for each unit of ``slug`` those leave
+    open, the controls that advance it at all (partial at :data:`PARTIAL_MIN_STRENGTH`):
+    a programme for a framework works on every part of it the catalog can reach.
+    """
+    own = [row for row in rows if row["slug"] == slug]
+    chosen = {row["controlId"] for row in own if link_state(row["rel"], row["rat"], row["strength"], threshold) != OPEN}
+    if catalog is None:
+        return chosen
+    links: dict[str, list[tuple[str, str]]] = {}
+    for row in own:
+        state = link_state(row["rel"], row["rat"], row["strength"])
+        if state != OPEN:
+            links.setdefault(row["controlId"], []).append((row["r"], state))
+    states = unit_states(catalog, [slug], [link for c in chosen for link in links.get(c, [])])
+    left_open = {iri for iri, state in states.items() if state == OPEN}
+    if not left_open:
+        return chosen
+    for control in sorted(set(links) - chosen):
+        reached = unit_states(catalog, [slug], links[control])
+        if any(reached[iri] != OPEN for iri in left_open):
+            chosen.add(control)
+    return chosen
+
+
+def assessed_units(catalog, slug: str) -> tuple[list, list]:
+    """The assessable units of ``slug`` an organisation acts on, and those marked not
+    applicable (a duty of the Data Principal ...), which no programme is asked to cover."""
+    units = [r for r in catalog.requirements(slug) if is_unit(r)]
+    excluded = {u.iri for u in units if any(node.not_applicable for node in catalog.lineage(u))}
+    return [u for u in units if u.iri not in excluded], [u for u in units if u.iri in excluded]

@@ -2,27 +2,27 @@
 has implemented (and, separately, from those it can evidence), and the missing
 controls ranked by the coverage each adds per person-day.
 
-A leaf is *full* when an implemented control maps to it, or to an ancestor, by
-``equal`` or ``superset-of`` with a semantic or syntactic rationale; *partial* when
-one maps to it otherwise; *open* when none does. The ranking is greedy: after each
-pick the states are updated, so a control is credited only with what it adds to
-what is already there (full counts 1, partial 0.5).
+Coverage follows the one rule in :mod:`attestgraph.queries.coverage`: it counts the
+in-scope *assessable units* (SOC 2 criteria, whose points of focus inform them; the
+leaves of every other framework), a link counts as partial only at or above
+:data:`~attestgraph.queries.coverage.PARTIAL_MIN_STRENGTH`, and a parent's partial
+match is not spread onto its children. The ranking is greedy: after each pick the
+states are updated, so a control is credited only with what it adds to what is
+already there (full counts 1, partial 0.5).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from attestgraph import vocabulary as v
 from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.queries import coverage as cov
 from attestgraph.queries.catalog import Catalog, Requirement
+from attestgraph.queries.coverage import OPEN, STATE_VALUE, better
 from attestgraph.queries.engagement import Engagement, engagement_quads
-from attestgraph.queries.overlap import FULL_RATIONALES, FULL_RELATIONSHIPS, natural_key
+from attestgraph.queries.overlap import natural_key
 from attestgraph.queries.scope import in_scope_leaves
-
-STATE_VALUE = {"open": 0.0, "partial": 0.5, "full": 1.0}
-NOT_RELATED = v.AG + "NotRelated"
 
 
 def load_into(store: GraphStore, engagement: Engagement) -> GraphStore:
@@ -33,56 +33,72 @@ def load_into(store: GraphStore, engagement: Engagement) -> GraphStore:
     return store
 
 
-def _state(rel: str, rat: str) -> str:
-    return "full" if rel in FULL_RELATIONSHIPS and rat in FULL_RATIONALES else "partial"
-
-
-def _better(a: str, b: str) -> str:
-    return a if STATE_VALUE[a] >= STATE_VALUE[b] else b
+def units_of(catalog: Catalog, requirements: list[Requirement]) -> list[Requirement]:
+    """The assessable units the given requirements inform, each once, in order (a SOC 2
+    point of focus gives its criterion; a leaf elsewhere is its own unit)."""
+    seen: dict[str, Requirement] = {}
+    for r in requirements:
+        unit = cov.unit_of(r, catalog)
+        if unit is not None and unit.iri not in seen:
+            seen[unit.iri] = unit
+    return list(seen.values())
 
 
 @dataclass
 class Reach:
-    """For each in-scope leaf, the state each control gives it."""
+    """For each control, the state it gives each assessable unit on its own
+    (``by_control``: control id -> unit IRI -> full/partial; open units left out; also
+    the SOC 2 points of focus it links to itself, which inform but are never counted), and
+    its raw links, so a set of controls is judged together (every point of focus full
+    from different controls makes the criterion full)."""
 
-    by_control: dict[str, dict[str, str]]  # control id -> leaf iri -> state
+    by_control: dict[str, dict[str, str]]
+    links: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    catalog: Catalog | None = None
+    frameworks: list[str] = field(default_factory=list)
 
     def states(self, controls: set[str], leaves: list[Requirement]) -> dict[str, str]:
-        out = {leaf.iri: "open" for leaf in leaves}
-        for control in controls:
-            for iri, state in self.by_control.get(control, {}).items():
-                if iri in out:
-                    out[iri] = _better(out[iri], state)
-        return out
-
-
-def leaves_under(catalog: Catalog, frameworks: list[str]) -> dict[str, list[str]]:
-    """For every requirement of ``frameworks``, the leaves it covers (itself when a leaf):
-    a mapping on a parent reaches each leaf below it."""
-    found: dict[str, list[str]] = defaultdict(list)
-    for r in catalog.requirements(frameworks):
-        if r.leaf:
-            for node in catalog.lineage(r):
-                found[node.iri].append(r.iri)
-    return found
+        """The state of each unit ``leaves`` inform (keyed by unit IRI) under ``controls``."""
+        if self.catalog is None:
+            out = {leaf.iri: OPEN for leaf in leaves}
+            for control in controls:
+                for iri, state in self.by_control.get(control, {}).items():
+                    if iri in out:
+                        out[iri] = better(out[iri], state)
+            return out
+        units = units_of(self.catalog, leaves)
+        links = [link for control in controls for link in self.links.get(control, [])]
+        found = cov.unit_states(self.catalog, sorted({u.slug for u in units}), links)
+        return {u.iri: found.get(u.iri, OPEN) for u in units}
 
 
 def control_reach(catalog: Catalog, frameworks: list[str]) -> Reach:
-    """What every catalog control reaches among the leaves of ``frameworks``."""
-    by_control: dict[str, dict[str, str]] = defaultdict(dict)
-    under = leaves_under(catalog, frameworks)
+    """What every catalog control reaches among the assessable units of ``frameworks``."""
+    links: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in catalog.run("control-mappings", slug=frameworks).records():
-        state = _state(row["rel"], row["rat"])
-        for leaf in under.get(row["r"], []):
-            current = by_control[row["controlId"]].get(leaf, "open")
-            by_control[row["controlId"]][leaf] = _better(current, state)
-    return Reach(dict(by_control))
+        state = cov.link_state(row["rel"], row["rat"], row["strength"])
+        if state != OPEN:
+            links[row["controlId"]].append((row["r"], state))
+    by_control = {}
+    for control, found in links.items():
+        states = cov.unit_states(catalog, frameworks, found)
+        reached = {iri: state for iri, state in states.items() if state != OPEN}
+        # The points of focus the control itself advances, beside their criterion's
+        # state: callers that list what a control advances name them. Nothing is
+        # spread; counting stays per unit (a point of focus is never a unit).
+        for iri, state in found:
+            requirement = catalog.by_iri.get(iri)
+            if requirement is not None and requirement.leaf and not cov.is_unit(requirement):
+                reached[iri] = better(reached.get(iri, OPEN), state)
+        by_control[control] = reached
+    return Reach(by_control, dict(links), catalog, list(frameworks))
 
 
-def summarise(states: dict[str, str], leaves: list[Requirement]) -> dict:
+def summarise(states: dict[str, str], units: list[Requirement]) -> dict:
+    """Counts of ``units`` by state, overall and per category, with a score (full 1, partial 0.5)."""
     per_category: dict[str, dict[str, int]] = defaultdict(lambda: {"full": 0, "partial": 0, "open": 0})
-    for leaf in leaves:
-        per_category[leaf.category][states[leaf.iri]] += 1
+    for unit in units:
+        per_category[unit.category][states[unit.iri]] += 1
     overall = {"full": 0, "partial": 0, "open": 0}
     for counts in per_category.values():
         for key in overall:
@@ -106,9 +122,15 @@ def evidenced_controls(catalog: Catalog, engagement: Engagement) -> set[str]:
 
 
 def rank_missing(catalog: Catalog, reach: Reach, have: set[str], leaves: list[Requirement], limit: int | None = None) -> list[dict]:
-    """Missing controls in greedy order of coverage added per person-day."""
-    states = reach.states(have, leaves)
-    frameworks_of = {leaf.iri: leaf.slug for leaf in leaves}
+    """Missing controls in greedy order of coverage added per person-day.
+
+    ``leaves`` are the in-scope requirements; the units they inform are what is counted.
+    A candidate's gain is what its own states add to the units' current states; after
+    each pick the states are recomputed from the chosen set's links together.
+    """
+    units = units_of(catalog, leaves)
+    states = reach.states(have, units)
+    frameworks_of = {unit.iri: unit.slug for unit in units}
     chosen = set(have)
     ranked = []
     candidates = [c for c in catalog.controls if c not in have]
@@ -128,10 +150,8 @@ def rank_missing(catalog: Catalog, reach: Reach, have: set[str], leaves: list[Re
         if best is None:
             break
         score, control, gain, per_fw, effort = best
-        for iri, state in reach.by_control[control].items():
-            if iri in states:
-                states[iri] = _better(states[iri], state)
         chosen.add(control)
+        states = reach.states(chosen, units)
         candidates.remove(control)
         info = catalog.control(control)
         ranked.append(
@@ -162,25 +182,23 @@ def gaps(store: GraphStore, engagement: Engagement, catalog: Catalog | None = No
     frameworks = engagement.frameworks
     scoped = in_scope_leaves(catalog, engagement)
     all_leaves = [leaf for slug in frameworks for leaf in scoped[slug]]
+    units = {slug: units_of(catalog, scoped[slug]) for slug in frameworks}
 
     # The engagement's own reach, read from its named graph: the per-engagement gap
     # query that bench/ measures with many engagements loaded.
     rows = catalog.run("engagement-control-reach", engagement=engagement.graph).records()
     evidenced = evidenced_controls(catalog, engagement)
-    states = {leaf.iri: "open" for leaf in all_leaves}
-    evidenced_states = dict(states)
-    under = leaves_under(catalog, frameworks)
+    links, evidenced_links = [], []
     for row in rows:
-        if row["rel"] == NOT_RELATED:
-            continue
-        state = _state(row["rel"], row["rat"])
-        for leaf in under.get(row["target"], []):
-            if leaf in states:
-                states[leaf] = _better(states[leaf], state)
-                if row["controlId"] in evidenced:
-                    evidenced_states[leaf] = _better(evidenced_states[leaf], state)
-    coverage = {slug: summarise(states, scoped[slug]) for slug in frameworks}
-    evidenced_coverage = {slug: summarise(evidenced_states, scoped[slug]) for slug in frameworks}
+        link = (row["target"], cov.link_state(row["rel"], row["rat"], row["strength"]))
+        links.append(link)
+        if row["controlId"] in evidenced:
+            evidenced_links.append(link)
+    states = cov.unit_states(catalog, frameworks, links)
+    evidenced_states = cov.unit_states(catalog, frameworks, evidenced_links)
+    coverage = {slug: dict(summarise(states, units[slug]), unit_level=cov.UNIT_LEVEL.get(slug, "leaf"))
+                for slug in frameworks}
+    evidenced_coverage = {slug: summarise(evidenced_states, units[slug]) for slug in frameworks}
     reach = control_reach(catalog, frameworks)
     have = engagement.implemented_ids
     return {
@@ -190,5 +208,5 @@ def gaps(store: GraphStore, engagement: Engagement, catalog: Catalog | None = No
         "evidenced_coverage": evidenced_coverage,
         "missing": rank_missing(catalog, reach, have, all_leaves),
         "unevidenced": sorted(have - evidenced),
-        "open_requirements": [leaf.ref for leaf in all_leaves if states[leaf.iri] == "open"],
+        "open_requirements": [u.ref for slug in frameworks for u in units[slug] if states[u.iri] == OPEN],
     }

@@ -34,7 +34,7 @@ def run(capsys, *argv):
 
 def test_first_command_builds_the_store_then_reuses_it(capsys, disk_home):
     code, out, err = run(capsys, "query", "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    assert code == 0 and int(out.splitlines()[1]) > 100_000
+    assert code == 0 and int(out.splitlines()[1]) > 50_000
     stores = [p for p in (disk_home / "stores").iterdir() if not p.name.startswith(".")]
     assert len(stores) == 1
     code, _, err = run(capsys, "query", "ASK { ?s ?p ?o }")
@@ -55,7 +55,8 @@ def test_overlap_in_three_formats(capsys, disk_home):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == len(body["pairs"]) and rows[0]["reason"]
     code, out, _ = run(capsys, "overlap", "soc2", "iso42001")
-    assert "iso42001 covered by work for soc2" in out and "OVERALL" in out
+    assert out.startswith("A SOC 2 programme covers ") and "need ISO/IEC 42001-specific work" in out
+    assert "iso42001 covered by a programme for soc2" in out and "OVERALL" in out and "Shared implementation" in out
 
 
 def test_unknown_slug_is_one_line_naming_the_choices(capsys, disk_home):

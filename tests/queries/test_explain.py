@@ -8,23 +8,50 @@ from attestgraph.errors import UnknownIdentifier
 from attestgraph.queries.explain import explain
 
 
-def test_breach_intimation_relates_to_incident_response_through_breach_controls(shipped_store):
+def test_breach_intimation_shares_incident_controls_with_incident_response(shipped_store):
     result = explain(shipped_store, "dpdp-act:8(6)", "iso27001:A.5.26")
     assert result["x"] == "dpdp-act:8(6)" and result["y"] == "iso27001:A.5.26"
-    vias = {chain["via"] for chain in result["chains"]}
-    assert any(via.startswith("INC-") for via in vias), vias
+    # Controls serving both are shared implementation, never a crosswalk chain.
+    controls = {item["control"] for item in result["shared_implementation"]}
+    assert any(c.startswith("INC-") for c in controls), controls
+    for item in result["shared_implementation"]:
+        first, second = item["links"]
+        assert first["from"] == second["from"] == item["control"]
+        assert item["counted"] == (min(first["strength"], second["strength"]) >= 5)
+        assert "composed" not in item and "relationship" not in item
     for chain in result["chains"]:
+        assert ":" in chain["via"]  # pivots are requirements
         first, second = chain["links"]
         assert chain["via"] in (first["from"], first["to"]) and chain["via"] in (second["from"], second["to"])
+        assert chain["why"]
         for link in chain["links"]:
             assert link["reason"] and link["source"] and link["relationship"]
 
 
-def test_inferred_mapping_names_its_chain(shipped_store):
-    result = explain(shipped_store, "dpdp-act:8(6)", "soc2:CC7.3")
-    if result["inferred"] is not None:
-        assert result["inferred"]["source_kind"] == "inference"
-        assert "Inferred through" in result["inferred"]["reason"]
+def test_a_chain_says_when_nothing_follows(shipped_store):
+    result = explain(shipped_store, "dpdp-act:8(6)", "iso27001:A.5.26")
+    # 8(6) intersects CC7.4 and CC7.4 intersects A.5.26: set theory says nothing.
+    via = {c["via"]: c for c in result["chains"]}
+    assert via["soc2:CC7.4"]["composed"] is None
+    assert "nothing follows" in via["soc2:CC7.4"]["why"]
+
+
+def test_inferred_mapping_names_its_pivot(shipped_store):
+    from attestgraph.queries.catalog import Catalog
+
+    catalog = Catalog(shipped_store)
+    rows = shipped_store.query(
+        "SELECT ?a ?b ?via ?rel WHERE { ?m a ag:InferredMapping ; ag:fromElement ?a ; ag:toElement ?b ; "
+        "ag:via ?via ; ag:relationship ?rel ; ag:chainLength 2 } ORDER BY ?m LIMIT 1"
+    ).records()
+    assert rows, "the shipped data composes at least one two-link chain"
+    row = rows[0]
+    a, b, via = (catalog.label_of(row[k]) for k in ("a", "b", "via"))
+    result = explain(shipped_store, a, b)
+    assert result["inferred"] is not None and result["inferred"]["source_kind"] == "inference"
+    assert f"Inferred through pivot requirement {via}" in result["inferred"]["reason"]
+    [chain] = [c for c in result["chains"] if c["via"] == via]
+    assert chain["composed"] == result["inferred"]["relationship"]
 
 
 def test_unknown_requirement_is_one_clear_error(shipped_store):
