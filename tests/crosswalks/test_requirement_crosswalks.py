@@ -158,3 +158,19 @@ def test_readme_agreement_counts_add_up_for_soc2_iso27001():
         cells = [cell.strip().replace(",", "") for cell in line.strip("|").split("|")]
         total, kept_stated, rejected, lacking = (int(c) for c in cells[1:5])
         assert kept_stated == kept and total == kept + rejected and lacking == len(rows) - kept, source
+
+
+@pytest.mark.parametrize(
+    "name, side, marker, scope",
+    [
+        ("soc2-iso27001", 0, "unmapped Processing Integrity and Privacy criteria (", r"^(PI|P)\d"),
+        ("iso42001-iso27001", 0, "42001 controls with no 27001 counterpart (", r"^A\."),
+    ],
+)
+def test_header_lists_exactly_the_units_left_unmapped(name, side, marker, scope):
+    method = mapping_set(name).header["method"]
+    listed = set(method.split(marker, 1)[1].split(")", 1)[0].split(", "))
+    framework = mapping_set(name).header["from_set"]
+    present = {pair[side] for pair in pairs(name)}
+    unmapped = {u for u in units(framework) if re.match(scope, u) and u not in present}
+    assert listed == unmapped
