@@ -345,6 +345,11 @@ def _json_ready(data: dict) -> dict:
     return out
 
 
+def as_json(data: dict) -> str:
+    """The report data as JSON (what ``--out X.json`` writes and ``plan`` prints)."""
+    return json.dumps(_json_ready(data), indent=2, default=str)
+
+
 def plan_csv(data: dict) -> str:
     rows = []
     for step in data["plan"]["steps"]:
@@ -477,10 +482,10 @@ def write_report(store: GraphStore, engagement: Engagement, out: str | None, pro
         raise AttestgraphError(f"--out {out}: expected a file ending in .html, .md, .json or .csv")
     data = report_data(store, engagement, progress)
     if out is None:
-        print(json.dumps(_json_ready(data), indent=2, default=str))
+        print(as_json(data))
         return []
     path = Path(out)
-    writers = {".html": html, ".md": markdown, ".json": lambda d: json.dumps(_json_ready(d), indent=2, default=str),
+    writers = {".html": html, ".md": markdown, ".json": as_json,
                ".csv": plan_csv}
     if progress:
         progress(f"writing {path}")
