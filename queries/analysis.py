@@ -154,7 +154,7 @@ def overlap_paragraph(catalog: Catalog, engagement: Engagement, chosen: set[str]
                         if rest > 0 else ""))
         sentences.append(text + ".")
         targets.append({"slug": slug, "total": len(units), "full": counts[FULL], "partial": counts[PARTIAL],
-                        "open": counts[OPEN], "own_work": groups})
+                        "open": counts[OPEN], "own_work": groups, "text": text + "."})
     return {"text": " ".join(sentences), "base": base, "base_controls": len(base_controls), "targets": targets}
 
 

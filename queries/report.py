@@ -201,7 +201,8 @@ def evidence_requests(catalog: Catalog, engagement: Engagement, controls: list[s
                                  "on_hand": ev in held})
         rows.append({"control": control, "title": info["label"], "workstream": info["domain"],
                      "cadence": info["cadence"], "status": "operating" if control in operating else "planned",
-                     "sample": sample.text if sample else None, "evidence": evidence})
+                     "sample": sample.size if sample else None, "sample_note": sample.note if sample else None,
+                     "evidence": evidence})
     return rows
 
 
@@ -421,7 +422,8 @@ def markdown(data: dict) -> str:
                         for i, s in enumerate(data["plan"]["steps"], 1)])
     lines += ["## Evidence requests", ""]
     lines += _md_table(["control", "cadence", "Type II sample", "evidence"],
-                       [[f"{r['control']} {r['title']}", r["cadence"], r["sample"] or "n/a",
+                       [[f"{r['control']} {r['title']}", r["cadence"],
+                         (r["sample"] + (f" ({r['sample_note']})" if r["sample_note"] else "")) if r["sample"] else "n/a",
                          "; ".join(f"{ev['id']} {ev['label']}" for ev in r["evidence"])] for r in data["evidence_requests"]])
     lines += ["## Policies", ""]
     lines += _md_table(["policy", "review", "on hand", "required by"],

@@ -38,9 +38,14 @@ class Sample:
     note: str = ""
 
     @property
+    def size(self) -> str:
+        """The number alone: ``2``, ``25-40``."""
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+    @property
     def text(self) -> str:
-        size = str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
-        return f"{size} ({self.note})" if self.note else size
+        """The number with its condition: ``25 (every occurrence when fewer than 25)``."""
+        return f"{self.size} ({self.note})" if self.note else self.size
 
 
 TYPE2_SAMPLES: dict[str, Sample] = {

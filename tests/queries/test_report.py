@@ -159,7 +159,8 @@ def test_evidence_requests_carry_type2_samples_from_the_one_table(data, shipped_
     for control, row in rows.items():
         assert [e["id"] for e in row["evidence"]] == catalog.control(control)["evidence"]
         # A six-month window holds every occurrence the table asks for, so the table's size stands.
-        assert row["sample"] == TYPE2_SAMPLES[row["cadence"]].text
+        assert row["sample"] == TYPE2_SAMPLES[row["cadence"]].size
+        assert row["sample_note"] == TYPE2_SAMPLES[row["cadence"]].note
     quarterly = next(r for r in rows.values() if r["cadence"] == "quarterly")
     assert quarterly["sample"] == "2"
     assert data["policies"] and all(p["controls"] for p in data["policies"])
@@ -186,8 +187,9 @@ def test_readiness_is_as_of_the_report_date(data):
 
 def test_the_overlap_paragraph_is_rendered(data):
     text = " ".join(parsed(data).text)
-    assert data["overlap_paragraph"]["text"] in text
     assert data["overlap_paragraph"]["text"].startswith("Of the ")
+    assert data["overlap_paragraph"]["text"] == " ".join(t["text"] for t in data["overlap_paragraph"]["targets"])
+    assert all(t["text"] in text for t in data["overlap_paragraph"]["targets"])
 
 
 def test_gantt_groups_bars_by_workstream_under_legible_months(data):
