@@ -157,3 +157,19 @@ def test_new_optional_settings_are_read():
     del plain["engagement"]["cost"]
     bare = parse_engagement(plain, "acme.yaml")
     assert bare.cost is None and bare.include == [] and bare.report_date is None and bare.as_of == date.today()
+
+
+def test_every_key_of_the_format_is_documented_in_the_readme():
+    from attestgraph.queries.engagement import KEYS
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    table = readme.split("## Engagement files", 1)[1].split("###", 1)[0]
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| `")}
+    for shape, keys in KEYS.items():
+        for key in keys:
+            if shape == "(document)":
+                assert any(f"`{key}" in name for name in rows), key
+            elif shape.endswith("[]"):
+                assert f"`{key}`" in rows[f"`{shape}`"], f"{shape}.{key}"
+            else:
+                assert f"`{shape}.{key}" in table, f"{shape}.{key}"
