@@ -262,6 +262,12 @@ document.addEventListener("DOMContentLoaded", () => {
     s.dataset.overflows = String(s.scrollWidth > s.clientWidth + 1);
   }
   document.body.dataset.pageWidth = String(document.documentElement.scrollWidth);
+  // Each Gantt bar is drawn as wide as its dates say (no page style may resize it).
+  const chart = document.querySelector("svg.gantt");
+  const scale = chart.getBoundingClientRect().width / chart.viewBox.baseVal.width;
+  const bars = [...chart.querySelectorAll("rect.bar")];
+  document.body.dataset.barsTrue = String(bars.length > 0 && bars.every(
+    b => Math.abs(b.getBoundingClientRect().width - b.width.baseVal.value * scale) < 1.5));
 });
 </script>"""
 
@@ -285,6 +291,7 @@ def test_chromium_renders_every_section_visible(which, request, tmp_path):
     found = dict(re.findall(r'<section id="([\w-]+)"[^>]*data-visible="(\w+)"', dom))
     assert found == {name: "true" for name in SECTIONS}
     assert "data-overflows=\"true\"" not in dom
+    assert 'data-bars-true="true"' in dom
     width = int(re.search(r'data-page-width="(\d+)"', dom).group(1))
     assert width <= 1280
     shot = tmp_path / "report.png"
