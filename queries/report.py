@@ -233,7 +233,8 @@ def executive_summary(engagement: Engagement, effort: dict, milestones: list[dic
     ]
     dates = []
     if "soc2-type1" in first:
-        dates.append(f"a SOC 2 Type I as of {first['soc2-type1']}")
+        dates.append(f"a SOC 2 Type I as of {first['soc2-type1']}"
+                     + (f" (report by {first['soc2-type1-report']})" if "soc2-type1-report" in first else ""))
     if "soc2-type2-window-start" in first:
         window = f"a Type II window from {first['soc2-type2-window-start']}"
         if "soc2-type2-window-end" in first:
@@ -420,6 +421,11 @@ def markdown(data: dict) -> str:
                        [[i, f"{s['control']} {s['title']}", s["workstream"], s["phase"], s["start"], s["end"], s["effort_days"],
                          ", ".join(f"{k} {len(v)}" for k, v in s["advances"].items()), "yes" if s["critical"] else ""]
                         for i, s in enumerate(data["plan"]["steps"], 1)])
+    selection = data["plan"]["selection"]
+    if selection["left_out"]:
+        lines += ["Left out of the plan:", ""] + [f"- {c['control']} {c.get('title', '')}: {c['why']}" for c in selection["left_out"]] + [""]
+    if selection["unmet"]:
+        lines += ["Requirements the selection leaves unmet:", ""] + [f"- {u['requirement']}: {u['why']}" for u in selection["unmet"]] + [""]
     lines += ["## Evidence requests", ""]
     lines += _md_table(["control", "cadence", "Type II sample", "evidence"],
                        [[f"{r['control']} {r['title']}", r["cadence"],

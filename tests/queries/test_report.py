@@ -218,7 +218,10 @@ def test_a_plan_with_every_contract_key_renders(full):
     window = [f for f in full["findings"] if f["id"] == "type2-window-before-plan"]
     assert len(window) == 1 and window[0]["in_plan"][0]["control"] == full["plan"]["steps"][0]["control"]
     assert "soc2-type1-report" in full["summary"]["dates"]
-    assert "## Plan" in markdown(full)
+    text = markdown(full)
+    assert "- VEC-02 Permission-aware retrieval: excluded by plan.exclude" in text
+    assert "- dpdp-act:9(4): no catalog control meets it" in text
+    assert "(report by 2027-03-15)" in " ".join(full["summary"]["sentences"])
     assert json.loads(as_json(full))["plan"]["selection"]["left_out"][0]["control"] == "VEC-02"
 
 
