@@ -87,9 +87,18 @@ def owner_roles(catalog: Catalog) -> dict[str, str]:
 
 
 def _money(amount: float | None, currency: str | None) -> str | None:
+    """An amount as the client reads it: rupees in lakh and crore groups (INR 2,40,75,000)."""
     if amount is None or currency is None:
         return None
-    return f"{currency} {amount:,.0f}"
+    whole = f"{round(amount):d}"
+    if currency != "INR" or len(whole) <= 3:
+        return f"{currency} {round(amount):,d}"
+    head, tail = whole[:-3], whole[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    return f"INR {','.join(([head] if head else []) + groups)},{tail}"
 
 
 def effort_and_cost(engagement: Engagement, plan: dict, steps: list[dict]) -> dict:
@@ -107,6 +116,7 @@ def effort_and_cost(engagement: Engagement, plan: dict, steps: list[dict]) -> di
         "currency": cost.currency if cost else None,
         "cost": amount,
         "cost_text": _money(amount, cost.currency if cost else None),
+        "day_rate_text": _money(cost.day_rate, cost.currency) if cost else None,
         "basis": "Implementation effort of the controls the plan schedules, at the engagement's day rate; it "
                  "excludes auditor and certification-body fees, tooling and licences, and the months of the "
                  "observation window.",
@@ -228,7 +238,7 @@ def executive_summary(engagement: Engagement, effort: dict, milestones: list[dic
         f"{engagement.organisation} starts the programme on {engagement.start.isoformat()}; the plan needs "
         f"{effort['effort_days']:g} person-days, about {effort['weeks_at_capacity']:g} weeks at "
         f"{engagement.capacity:g} person-days a week, with the last control in place on {effort['finish']}"
-        + (f", for an indicative {effort['cost_text']} at {engagement.cost.currency} {engagement.cost.day_rate:,.0f} a "
+        + (f", for an indicative {effort['cost_text']} at {_money(engagement.cost.day_rate, engagement.cost.currency)} a "
            "person-day" if effort["cost_text"] else "") + "."
     ]
     dates = []

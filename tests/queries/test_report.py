@@ -123,11 +123,22 @@ def test_executive_summary_states_dates_effort_cost_and_the_three_biggest_risks(
     text = " ".join(summary["sentences"])
     assert f"{effort:g} person-days" in text and "2027-01-04" in text
     cost = effort * engagement.cost.day_rate
-    assert data["effort"]["cost"] == pytest.approx(cost) and f"INR {cost:,.0f}" in text
+    assert data["effort"]["cost"] == pytest.approx(cost) and data["effort"]["cost_text"] in text
+    assert data["effort"]["cost_text"].replace(",", "") == f"INR {cost:.0f}"
     first = {m["kind"]: m["date"] for m in reversed(data["plan"]["milestones"])}
     assert f"Type I as of {first['soc2-type1']}" in text and first["iso42001-stage2"] in text
     assert summary["risks"] == data["findings"][:3] and all(r["severity"] == "high" for r in summary["risks"])
     assert len(summary["sentences"]) <= 4
+
+
+@pytest.mark.parametrize("amount, currency, text", [
+    (24_075_000, "INR", "INR 2,40,75,000"), (45_000, "INR", "INR 45,000"), (999, "INR", "INR 999"),
+    (1_200, "USD", "USD 1,200"), (1_234_567.4, "USD", "USD 1,234,567"), (100_000, "INR", "INR 1,00,000"),
+])
+def test_money_is_written_as_the_client_reads_it(amount, currency, text):
+    from attestgraph.queries.report import _money
+
+    assert _money(amount, currency) == text
 
 
 def test_findings_are_merged_once_and_sorted_by_severity(data):
