@@ -152,14 +152,14 @@ def _component_ids(store) -> list[str]:
 
 
 def cmd_gaps(args) -> int:
-    from attestgraph.queries.findings import readiness_findings
-    from attestgraph.queries.gaps import gaps, load_into
+    from attestgraph.queries.analysis import analyse
 
     store = _store(args)
     engagement = _engagement(args, store)
-    store = load_into(store, engagement)
-    result = gaps(store, engagement)
-    result["findings"] = [f.as_dict() for f in readiness_findings(store, engagement)]
+    # One analysis for gaps, plan and report: the findings here are the report's
+    # (readiness and plan merged), and coverage counts what operates on the report date.
+    analysis = analyse(store, engagement)
+    result = dict(analysis["gaps"], as_of=analysis["as_of"], findings=analysis["findings"])
     if args.format == "json":
         _json(result)
         return 0
@@ -170,7 +170,7 @@ def cmd_gaps(args) -> int:
     if args.format == "csv":
         _emit(render.records(result["missing"], ["control", "title", "effort_days", "coverage_gain", "gain_per_day", "frameworks", "needs_first"], "csv"))
         return 0
-    _emit(f"Coverage for {engagement.organisation} ({engagement.id}) from implemented controls")
+    _emit(f"Coverage for {engagement.organisation} ({engagement.id}) from the controls operating on {result['as_of']}")
     _emit(render.records(rows, ["framework", "category", "full", "partial", "open", "score_pct"], "table"))
     _emit("\nMissing controls, most coverage per person-day first")
     _emit(render.records(result["missing"][:args.top], ["control", "title", "effort_days", "coverage_gain", "gain_per_day", "needs_first"], "table"))
@@ -246,7 +246,9 @@ def cmd_plan(args) -> int:
 
     store = _store(args)
     engagement = _engagement(args, store)
-    write_report(store, engagement, args.out, progress=lambda m: print(f"attestgraph: {m}", file=sys.stderr, flush=True))
+    say = lambda m: print(f"attestgraph: {m}", file=sys.stderr, flush=True)  # noqa: E731
+    for path in write_report(store, engagement, args.out, progress=say):
+        say(f"wrote {path}")
     return 0
 
 

@@ -5,9 +5,11 @@ The checks are the classic mistakes of AI companies going for SOC 2 and ISO/IEC
 42001 under the DPDP Act: the model pipeline left out of the system description, no
 evidenced answer on training-data use, third-party model APIs and managed stores not
 treated as subservice organisations, a Type II window opened before the controls
-operate, and personal data in scope without the DPDP duties that follow. Findings
-that depend on the schedule (DPDP deadlines the plan reaches too late) are raised by
-the plan.
+operate, personal data in scope without the DPDP duties that follow, children's data
+without the s.9 / R10 duties, and a Significant Data Fiduciary without the s.10 / R13
+ones. Findings that depend on the schedule (a Type II window that opens before the
+plan has every control operating, DPDP deadlines the plan reaches too late) are
+raised by the plan, once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.catalog import Catalog, Requirement
+from attestgraph.queries.coverage import FULL, OPEN, link_state, spreads_to_children, unit_states
 from attestgraph.queries.engagement import Engagement
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -117,10 +120,27 @@ def check_training_answer(catalog: Catalog, engagement: Engagement, sets: dict) 
     )]
 
 
+# Kinds of vendor that host or process customer content by their nature: a model API
+# receives prompts, a vector database holds embeddings of documents, a cloud hosts
+# everything, a labelling vendor sees training data.
+CONTENT_KINDS = ("model-api", "vector-database", "cloud", "data-labelling")
+CUSTOMER_DATA = {"customer", "training", "personal", "children"}
+
+
+def holds_customer_data(engagement: Engagement, party) -> bool:
+    """Whether a third party holds or processes customer data, whatever its ``kind``:
+    its kind hosts content, it processes personal data, or the component it runs
+    touches customer, training, personal or children's data."""
+    component = next((c for c in engagement.components if c.id == party.component), None)
+    return (party.kind in CONTENT_KINDS or party.personal_data
+            or (component is not None and bool(CUSTOMER_DATA & set(component.data))))
+
+
 def check_third_parties(catalog: Catalog, engagement: Engagement) -> list[Finding]:
+    """The subservice-organisation check, for every third party that holds customer data."""
     findings = []
     for party in engagement.third_parties:
-        if party.kind not in ("model-api", "vector-database", "cloud", "data-labelling"):
+        if not holds_customer_data(engagement, party):
             continue
         problems = []
         if party.treatment == "undocumented" or not party.documented_as_subservice:
@@ -144,35 +164,15 @@ def check_third_parties(catalog: Catalog, engagement: Engagement) -> list[Findin
             severity=severity,
             title=title,
             found=found[0].upper() + found[1:] + ".",
-            why="Customer prompts and data pass through it; the SOC 2 system description must name it, say whether its "
-                "controls are carved out or included, and list the controls the company operates so that the vendor's "
-                "controls hold. Auditors and buyers read that section first for AI vendors.",
+            why="Customer data passes through or rests with it; the SOC 2 system description must name it, say whether "
+                "its controls are carved out or included, and list the controls the company operates so that the "
+                "vendor's controls hold. Auditors and buyers read that section first for AI vendors.",
             action="Add it to the subservice inventory (TPM-03) with its treatment, review its assurance report and map "
                    "its CUECs to owners (TPM-04), and put no-training and retention terms in the contract (TPM-05).",
             controls=sorted({"TPM-03", "TPM-04", "TPM-05"} | set(open_cuecs)),
             requirements=["soc2:CC9.2", "iso42001:A.10.3"],
         ))
     return findings
-
-
-def check_type2_window(catalog: Catalog, engagement: Engagement) -> list[Finding]:
-    if "type2" not in engagement.soc2_reports or engagement.window_start is None:
-        return []
-    late = [i for i in engagement.implemented if i.since > engagement.window_start]
-    if not late:
-        return []
-    names = [f"{i.control} from {i.since.isoformat()}" for i in sorted(late, key=lambda i: i.since)]
-    return [Finding(
-        id="type2-window-before-controls-operate",
-        severity="high",
-        title="The Type II window opens before every in-scope control operates",
-        found=f"Window planned to open {engagement.window_start.isoformat()}, but these controls start later: {'; '.join(names)}.",
-        why="A Type II report tests operating effectiveness across the whole window; a control that starts mid-window "
-            "cannot be tested for the months before it, which the auditor reports as an exception or a qualified opinion.",
-        action="Open the window after the last control has operated for at least one cycle (the plan computes the earliest "
-               "safe date), or leave the late controls out of scope and say so.",
-        controls=sorted(i.control for i in late),
-    )]
 
 
 def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict) -> list[Finding]:
@@ -209,8 +209,7 @@ def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict) -> list[Fin
             found=f"Controls not in operation: {_list(missing)}.",
             why=f"{group['definition']} The DPDP duties apply to every Data Fiduciary handling digital personal data; "
                 "the Board can impose penalties per breach.",
-            action=f"Implement {_list(missing)} before the provisions take effect; the plan schedules them and flags any "
-                   "that would land after the date.",
+            action=f"Implement {_list(missing)} before the provisions take effect.",
             controls=missing,
             requirements=sorted(group["discharges"]),
         ))
@@ -218,14 +217,113 @@ def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict) -> list[Fin
 
 
 def readiness_findings(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None) -> list[Finding]:
-    """Every finding for the engagement, most severe first."""
+    """Every readiness finding for the engagement, most severe first.
+
+    ``engagement`` is read as it stands: pass ``engagement.operating_on(day)`` to judge
+    it on a report date, so a control promised for later is not counted as operating.
+    The schedule's own findings (a Type II window opened too early, DPDP duties planned
+    after their date) come from the plan; :func:`attestgraph.queries.analysis.analyse`
+    merges both.
+    """
     catalog = catalog or Catalog(store)
     sets = control_sets(catalog)
     found = (
         check_scope(engagement)
         + check_training_answer(catalog, engagement, sets)
         + check_third_parties(catalog, engagement)
-        + check_type2_window(catalog, engagement)
         + check_dpdp(catalog, engagement, sets)
+        + check_dpdp_provisions(catalog, engagement)
     )
     return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.id))
+
+
+# Provisions whose duties an engagement must meet when it handles children's data or is
+# a Significant Data Fiduciary: (framework, notation of the provision at the top).
+CHILDREN_PROVISIONS = (("dpdp-act", "9"), ("dpdp-rules", "R10"))
+SDF_PROVISIONS = (("dpdp-act", "10(2)"), ("dpdp-rules", "R13"))
+
+
+def provision_states(catalog: Catalog, engagement: Engagement, provisions) -> tuple[list[Requirement], dict[str, str], dict[str, set[str]]]:
+    """The assessable units under ``provisions``, their state from the operating controls
+    (the coverage rule of :mod:`attestgraph.queries.coverage`), and for each unit the
+    catalog controls that would advance it."""
+    roots = {catalog.by_ref[f"{slug}:{notation}"].iri for slug, notation in provisions
+             if f"{slug}:{notation}" in catalog.by_ref}
+    slugs = sorted({slug for slug, _ in provisions})
+    # Only obligations: an exemption (s.9(4)) or a power of the Government is not a
+    # duty the company can fail to meet.
+    obligations = set(catalog.run("obligations", slug=slugs).column("r"))
+    units = [r for r in catalog.requirements(slugs) if r.leaf and r.iri in obligations
+             and any(n.iri in roots for n in catalog.lineage(r))
+             and not any(n.not_applicable for n in catalog.lineage(r))]
+    have = engagement.implemented_ids
+    links, advancing = [], {}
+    for row in catalog.run("control-mappings", slug=slugs).records():
+        state = link_state(row["rel"], row["rat"], int(row["strength"]))
+        if state == OPEN:
+            continue
+        if row["controlId"] in have:
+            links.append((row["r"], state))
+        advancing.setdefault(row["r"], []).append((row["controlId"], state))
+    states = unit_states(catalog, slugs, links)
+    helpers: dict[str, set[str]] = {}
+    for unit in units:
+        found = set()
+        for node in catalog.lineage(unit):
+            for control, state in advancing.get(node.iri, []):
+                if node.iri == unit.iri or spreads_to_children(state):
+                    found.add(control)
+        helpers[unit.iri] = found - have
+    return units, {u.iri: states.get(u.iri, OPEN) for u in units}, helpers
+
+
+def _provision_finding(catalog, engagement, provisions, identifier, title, why) -> list[Finding]:
+    units, states, helpers = provision_states(catalog, engagement, provisions)
+    # Work is left where a duty is open, or met only in part while a catalog control that
+    # would advance it is not yet operating. A duty met in part with every catalog control
+    # for it running shows as partial in the readiness table; it is no missing control.
+    unmet = [u for u in units if states[u.iri] == OPEN or (states[u.iri] != FULL and helpers[u.iri])]
+    if not unmet:
+        return []
+    controls = sorted(set().union(*(helpers[u.iri] for u in unmet)))
+    shown = "; ".join(f"{u.ref} {u.label} ({states[u.iri]})" for u in unmet)
+    no_control = [u.ref for u in unmet if not helpers[u.iri]]
+    action = (f"Put {_list(controls)} in operation before the duties apply" if controls
+              else "Design controls for these duties")
+    if no_control:
+        action += f"; nothing in the catalog meets {', '.join(no_control)}, so it needs work of its own"
+    return [Finding(
+        id=identifier,
+        severity="high",
+        title=title,
+        found=f"{len(unmet)} of {len(units)} provisions are not met by the controls in operation: {shown}.",
+        why=why,
+        action=action + ".",
+        controls=controls,
+        requirements=[u.ref for u in unmet],
+    )]
+
+
+def check_dpdp_provisions(catalog: Catalog, engagement: Engagement) -> list[Finding]:
+    """Children's data without the s.9 / R10 duties; a Significant Data Fiduciary without
+    the s.10 / R13 ones (impact assessment, periodic audit, algorithmic due diligence)."""
+    findings: list[Finding] = []
+    fiduciary = engagement.dpdp_role in ("data-fiduciary", "significant-data-fiduciary")
+    if fiduciary and (engagement.children_data or engagement.touches("children")):
+        findings += _provision_finding(
+            catalog, engagement, CHILDREN_PROVISIONS, "missing-dpdp-children",
+            "Children's personal data without the DPDP s.9 and Rule 10 duties",
+            "A Data Fiduciary must obtain verifiable consent of a parent or lawful guardian before processing a "
+            "child's personal data, and may not track, behaviourally monitor or target advertising at children "
+            "(DPDP Act s.9; Rule 10); the Schedule allows a penalty of up to INR 200 crore for a breach.",
+        )
+    if engagement.dpdp_role == "significant-data-fiduciary":
+        findings += _provision_finding(
+            catalog, engagement, SDF_PROVISIONS, "missing-dpdp-sdf",
+            "Significant Data Fiduciary duties of DPDP s.10 and Rule 13 not met",
+            "A Significant Data Fiduciary must appoint a Data Protection Officer in India and an independent data "
+            "auditor, carry out a Data Protection Impact Assessment and an audit every twelve months, and verify "
+            "that the algorithmic software it uses poses no risk to Data Principals' rights (DPDP Act s.10(2); "
+            "Rule 13); the Schedule allows a penalty of up to INR 150 crore for a breach.",
+        )
+    return findings
