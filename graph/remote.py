@@ -43,7 +43,7 @@ class RemoteStore(GraphStore):
         text = _PROLOGUE + sparql  # the embedded store knows these prefixes; the endpoint is told
         params: list[tuple[str, str]] = [("default-graph-uri", g) for g in default_graphs or []]
         params += [("named-graph-uri", g) for g in named_graphs or []]
-        if not default_graphs:
+        if default_graphs is None:
             # Oxigraph's server reads the union of all graphs as the default graph on request.
             params.append(("union-default-graph", ""))
         try:

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import yaml
 
 from attestgraph import vocabulary as v
+from attestgraph.documents import load_yaml
 from attestgraph.errors import EngagementError
 
 DATA_KINDS = ("customer", "training", "personal", "children", "none")
@@ -178,7 +179,7 @@ def load_engagement(path: str | Path, **known) -> Engagement:
 
 def parse_engagement_text(text: str, source: str = "engagement", **known) -> Engagement:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, source)  # bounded: depth, size, alias expansion (attestgraph.documents)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"

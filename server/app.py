@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import asynccontextmanager
 from importlib import resources
+from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import FastAPI
@@ -18,7 +20,7 @@ from attestgraph.graph.store import EmbeddedStore, GraphStore
 from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement, engagement_quads
 from attestgraph.server import api, problems, sparql
-from attestgraph.server.executor import QueryExecutor
+from attestgraph.server.executor import QueryExecutor, remove_snapshot, snapshot_on_disk
 from attestgraph.server.limits import BodyLimit
 from attestgraph.server.settings import Settings
 
@@ -27,21 +29,42 @@ DOCUMENT = v.AG + "sourceDocument"
 
 class State:
     """What the routes share. Holds no engagement state of its own: stored engagements
-    live in the store, so replicas over one remote store agree."""
+    live in the store, so replicas over one remote store agree.
+
+    The server process is the store's one writer: every write (a stored engagement,
+    an update) runs under one lock, in one transaction, and then invalidates what was
+    derived from the store (catalog, components, cached answers, the workers' views).
+    """
 
     def __init__(self, store: GraphStore, settings: Settings):
+        self._snapshot: Path | None = None
+        if isinstance(store, EmbeddedStore) and store.location == "memory":
+            # The query workers are separate processes; they read an on-disk copy,
+            # which becomes the store this server reads and writes.
+            store, self._snapshot = snapshot_on_disk(store)
         self.store = store
         self.settings = settings
-        self.catalog = Catalog(store)
-        self.executor = QueryExecutor(store, settings.query_timeout, settings.max_rows)
-        self.components = store.query("SELECT ?id WHERE { ?c a ag:SystemComponent ; dct:identifier ?id }").column("id")
+        self.executor = QueryExecutor(store, timeout=settings.query_timeout, workers=settings.workers,
+                                      memory_bytes=settings.worker_memory_mb * 2**20)
+        self._write_lock = threading.Lock()
         self._scratch: EmbeddedStore | None = None
         self._scratch_lock = threading.Lock()
-        # Overlap and shared evidence depend on the catalog alone, which does not change
-        # while the server runs (an update through /update clears them), so each answer
-        # is computed once: 0.3-0.5 s of work per request otherwise.
+        # Overlap and shared evidence depend on the catalog alone, which changes only
+        # through a write here (which clears them), so each answer is computed once:
+        # 0.3-0.5 s of work per request otherwise.
         self._answers: dict[tuple, dict] = {}
         self._answers_lock = threading.Lock()
+        self._derive()
+
+    def _derive(self) -> None:
+        """Everything read once from the store; recomputed after every write."""
+        self.catalog = Catalog(self.store)
+        # This process is the embedded store's only writer, so its graph list changes
+        # only here; a remote store may be written by others and is asked each time.
+        self._graphs = self.store.named_graphs() if isinstance(self.store, EmbeddedStore) else None
+        self.components = self.store.query(
+            "SELECT ?id WHERE { ?c a ag:SystemComponent ; dct:identifier ?id }"
+        ).column("id")
 
     def cached(self, key: tuple, compute) -> dict:
         with self._answers_lock:
@@ -53,14 +76,26 @@ class State:
         return answer
 
     def graphs(self) -> list[str]:
-        return self.store.named_graphs()
+        return list(self._graphs) if self._graphs is not None else self.store.named_graphs()
+
+    def catalog_graphs(self) -> list[str]:
+        """Every graph but the engagements': what a caller without a key may read."""
+        prefix = v.engagement_graph("")
+        return [g for g in self.graphs() if not g.startswith(prefix)]
+
+    def close(self) -> None:
+        self.executor.close()
+        if self._snapshot is not None:
+            self.store.close()
+            remove_snapshot(self._snapshot)
+            self._snapshot = None
 
     # -- engagements -----------------------------------------------------------
 
     def _scratch_store(self) -> GraphStore:
         """Where engagements are analysed: an in-memory copy of the catalog made once
-        (it is small and does not change while the server runs), so analysis never
-        writes to the served store and never disturbs a stored engagement."""
+        (and again after a write), so analysis never writes to the served store and
+        never disturbs a stored engagement."""
         if self._scratch is None:
             self._scratch = self.store.copy_to_memory()
         return self._scratch
@@ -81,13 +116,35 @@ class State:
                 store.remove_graph(engagement.graph)
         return {"engagement": engagement.id, "findings": findings + plan.pop("findings"), "gaps": gap, "plan": plan}
 
-    def save_engagement(self, engagement: Engagement, document) -> None:
+    def _write(self, action) -> None:
+        """Run one write as the store's only writer, then invalidate what was derived."""
         if isinstance(self.store, EmbeddedStore) and not self.store.writable:
-            raise StoreError("this server's store is read-only; start it with ATTESTGRAPH_API_KEY set to store engagements")
+            raise ForbiddenOperation("this server's store is read-only; the operator enables writes with "
+                                     "ATTESTGRAPH_API_KEY or ATTESTGRAPH_UPDATE_KEY")
+        with self._write_lock:
+            try:
+                action()
+            except StoreError:
+                # The message names internal paths; the client gets what it can act on.
+                # A store that failed a write (a full disk) is reopened so the next
+                # write can succeed once space is back, without a restart.
+                if isinstance(self.store, EmbeddedStore):
+                    self.store.reopen()
+                raise StoreError("the store could not complete the write (it is full or unavailable); "
+                                 "nothing was changed, try again later") from None
+            finally:
+                with self._answers_lock:
+                    self._answers.clear()
+                with self._scratch_lock:
+                    self._scratch = None
+                self.executor.changed()
+            self._derive()
+
+    def save_engagement(self, engagement: Engagement, document) -> None:
         quads = engagement_quads(engagement)
         quads.append(ox.Quad(ox.NamedNode(engagement.iri), ox.NamedNode(DOCUMENT),
                              ox.Literal(json.dumps(document, default=str)), ox.NamedNode(engagement.graph)))
-        self.store.replace_graph(engagement.graph, quads)
+        self._write(lambda: self.store.replace_graph(engagement.graph, quads))
 
     def stored_document(self, identifier: str):
         graph = v.engagement_graph(identifier)
@@ -101,19 +158,10 @@ class State:
         return sorted(g[len(prefix):] for g in self.store.named_graphs() if g.startswith(prefix))
 
     def delete_engagement(self, identifier: str) -> None:
-        self.store.remove_graph(v.engagement_graph(identifier))
+        self._write(lambda: self.store.remove_graph(v.engagement_graph(identifier)))
 
     def apply_update(self, update: str) -> None:
-        if isinstance(self.store, EmbeddedStore):
-            if not self.store.writable:
-                raise ForbiddenOperation("this server's store is read-only")
-            self.store.oxigraph.update(update)
-        else:
-            self.store.update(update)
-        with self._answers_lock:
-            self._answers.clear()
-        self.catalog = Catalog(self.store)
-        self._scratch = None
+        self._write(lambda: self.store.update(update))
 
 
 def _safe_id(identifier: str) -> bool:
@@ -124,13 +172,23 @@ def _safe_id(identifier: str) -> bool:
 
 def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    state = State(store, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        try:
+            yield
+        finally:
+            state.close()  # the query workers end with the server
+
     app = FastAPI(
+        lifespan=lifespan,
         title="attestgraph",
         version=__version__,
         description="Crosswalk engine for SOC 2, ISO/IEC 42001, ISO/IEC 27001 and the DPDP Act: the catalog, overlap, "
                     "shared evidence, explanations, engagement analysis, and a read-only SPARQL 1.1 endpoint at /sparql.",
     )
-    app.state.state = State(store, settings)  # routes reach it as request.app.state.state
+    app.state.state = state  # routes reach it as request.app.state.state
     problems.install(app)
     app.include_router(sparql.router)
     app.include_router(api.router)
@@ -138,10 +196,10 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", tags=["meta"], summary="Liveness: the server answers and its store holds the catalog")
     def healthz():
         # A cheap probe, not a count: load balancers call this often.
-        ready = store.query("ASK { ?f a ag:Framework }").boolean
+        ready = state.store.query("ASK { ?f a ag:Framework }").boolean
         if not ready:
             raise StoreError("the store holds no framework; build or push the graph first")
-        return {"status": "ok", "version": __version__, "store": getattr(store, "location", "store")}
+        return {"status": "ok", "version": __version__}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page():

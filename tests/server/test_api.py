@@ -96,11 +96,29 @@ def test_stored_engagements_need_the_key_and_are_written_whole(client, assert_pr
     assert graph not in client.app.state.state.graphs()  # nothing half-written
     stored = client.put("/api/engagements/acme-ai", json=document, headers={"Authorization": "Bearer k3y"})
     assert stored.status_code == 201 and stored.json()["graph"] == graph
-    analysis = client.get("/api/engagements/acme-ai").json()
+    key = {"Authorization": "Bearer k3y"}
+    analysis = client.get("/api/engagements/acme-ai", headers=key).json()
     assert analysis["engagement"] == "acme-ai" and analysis["plan"]["steps"]
     assert graph in client.app.state.state.graphs()  # reading it back leaves it stored
-    assert client.delete("/api/engagements/acme-ai", headers={"Authorization": "Bearer k3y"}).status_code == 204
-    assert_problem(client.get("/api/engagements/acme-ai"), 404)
+    assert client.delete("/api/engagements/acme-ai", headers=key).status_code == 204
+    assert_problem(client.get("/api/engagements/acme-ai", headers=key), 404)
+
+
+def test_stored_engagements_are_private(client, assert_problem):
+    """Issue 12.2: without the key nothing of a stored engagement is readable, and a
+    404 never lists the stored ids."""
+    key = {"Authorization": "Bearer k3y"}
+    assert client.put("/api/engagements/acme-ai", json=sample_json(), headers=key).status_code == 201
+    try:
+        assert_problem(client.get("/api/engagements/acme-ai"), 401)
+        assert_problem(client.get("/api/engagements"), 401)
+        assert client.get("/api/engagements", headers=key).json() == {"items": ["acme-ai"]}
+        missing = assert_problem(client.get("/api/engagements/other-co", headers=key), 404)
+        assert "acme-ai" not in json.dumps(missing)
+        # A non-ASCII key is a wrong key, not a server error.
+        assert_problem(client.get("/api/engagements/acme-ai", headers={"Authorization": "Bearer kéy".encode()}), 401)
+    finally:
+        client.delete("/api/engagements/acme-ai", headers=key)
 
 
 def test_openapi_documents_every_route(client):

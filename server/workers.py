@@ -1,0 +1,280 @@
+"""Pre-started query worker processes: the one way a user's query is evaluated.
+
+Each worker is a separate process, confined before it opens anything
+(:mod:`attestgraph.server.sandbox`: no network, capped memory), that opens the
+store read-only and then answers one job at a time: evaluate, cut the answer at the
+row and byte limits, serialise it in the format asked for, send back the bytes.
+
+Oxigraph cannot cancel a query from Python, so a query is stopped by killing the
+process running it. Only that worker is killed and replaced (in the background, so
+the 503 is sent at once); the other workers and the queries they run are never
+touched. A worker that dies while answering (memory limit, a crash inside
+pyoxigraph) costs the same: one worker, replaced.
+
+Writes never happen here: the server process is the one writer
+(:class:`attestgraph.server.app.State`); after a write it bumps :attr:`WorkerPool.generation`
+and each worker reopens its read-only view before its next job.
+
+No worker outlives the server: each holds the read end of a "lifeline" pipe whose
+only write end is in the server process; when the server exits, however it exits,
+the pipe closes and the worker ends itself. :meth:`WorkerPool.close` also kills them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import threading
+from dataclasses import dataclass
+
+from attestgraph.errors import AttestgraphError, QueryOutOfMemory, QueryTimeout, StoreError
+
+READY_SECONDS = 60.0  # how long a new worker may take to start
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker. ``default_graphs=None`` is the union of every graph;
+    ``named_graphs=None`` leaves every graph nameable."""
+
+    sparql: str
+    media: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    max_rows: int = 10_000
+    max_bytes: int = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    media: str
+    truncated: bool
+
+
+# -- inside the worker --------------------------------------------------------------
+
+
+def _watch_lifeline(lifeline) -> None:
+    try:
+        lifeline.recv()
+    except (EOFError, OSError):
+        pass
+    os._exit(0)  # the server is gone: stop, whatever query is running
+
+
+def _evaluate(store, job: Job):
+    import pyoxigraph as ox
+
+    from attestgraph import vocabulary as v
+    from attestgraph.graph.results import Result
+    from attestgraph.server.formats import serialize
+
+    options: dict = {"prefixes": v.PREFIXES}
+    if job.default_graphs is None:
+        options["use_default_graph_as_union"] = True
+    else:
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    if job.named_graphs is not None:
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    result = Result.from_oxigraph(store.query(job.sparql, **options), max_rows=job.max_rows, max_bytes=job.max_bytes)
+    return serialize(result, job.media), result.truncated
+
+
+def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
+    """A worker's whole life: confine, open, then answer jobs until the pipe closes."""
+    threading.Thread(target=_watch_lifeline, args=(lifeline,), daemon=True).start()
+    try:
+        from attestgraph.server.sandbox import confine
+
+        confine(memory_bytes)
+        import pyoxigraph as ox
+
+        store = ox.Store.read_only(path)
+    except BaseException as exc:  # reported to the pool, which refuses to serve without workers
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    generation = 0
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            wanted, job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if wanted != generation:
+                del store
+                store = ox.Store.read_only(path)
+                generation = wanted
+            body, truncated = _evaluate(store, job)
+            reply = ("ok", body, truncated)
+        except SyntaxError as exc:
+            reply = ("error", "QuerySyntaxError", f"SPARQL syntax error {str(exc).removeprefix('error ')}")
+        except MemoryError:
+            reply = ("error", "QueryOutOfMemory", "the query needed more memory than a query worker may use")
+        except OSError as exc:
+            reply = ("error", "StoreError", f"the store could not answer: {exc}")
+        except AttestgraphError as exc:
+            reply = ("error", type(exc).__name__, str(exc))
+        except Exception as exc:  # anything else is the query's failure, not the server's
+            reply = ("error", "QueryError", f"the query could not be evaluated: {exc}")
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+
+
+# -- in the server ------------------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self, process, conn, lifeline):
+        self.process, self.conn, self.lifeline = process, conn, lifeline
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        for end in (self.conn, self.lifeline):
+            try:
+                end.close()
+            except OSError:
+                pass
+
+
+class WorkerPool:
+    """``size`` confined worker processes over the read-only store at ``path``."""
+
+    def __init__(self, path: str, *, size: int, timeout: float, memory_bytes: int):
+        self.path = path
+        self.size = size
+        self.timeout = timeout
+        self.memory_bytes = memory_bytes
+        self.generation = 0
+        self.failure: str | None = None
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        starters = [threading.Thread(target=self._add_worker, daemon=True) for _ in range(size)]
+        for thread in starters:
+            thread.start()
+        for thread in starters:
+            thread.join()
+        if self._idle.qsize() == 0:
+            self.close()
+            raise StoreError(f"no query worker could start: {self.failure}")
+
+    # -- lifecycle
+
+    def _start(self) -> _Worker:
+        ours, theirs = self._context.Pipe()
+        lifeline_read, lifeline_write = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=worker_main, args=(theirs, lifeline_read, self.path, self.memory_bytes),
+            name="attestgraph-query-worker", daemon=True,
+        )
+        process.start()
+        theirs.close()
+        lifeline_read.close()  # the worker holds the only read end; ours is the only write end
+        return _Worker(process, ours, lifeline_write)
+
+    def _add_worker(self) -> None:
+        """Start one worker and, once it reports ready, make it available."""
+        worker = self._start()
+        with self._lock:
+            self._all.add(worker)
+        ready = worker.conn.poll(READY_SECONDS)
+        try:
+            status, detail = worker.conn.recv() if ready else ("failed", "did not start in time")
+        except (EOFError, OSError):
+            status, detail = "failed", f"exited with code {worker.process.exitcode}"
+        if status != "ready":
+            self.failure = str(detail)
+            self._discard(worker)
+            return
+        with self._lock:
+            if self._closed:
+                closed = True
+            else:
+                closed = False
+                self._idle.put(worker)
+        if closed:
+            self._discard(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill one worker and start its successor in the background."""
+        self._discard(worker)
+        if not self._closed:
+            threading.Thread(target=self._add_worker, daemon=True).start()
+
+    def changed(self) -> None:
+        """The store was written: every worker reopens its view before its next job."""
+        with self._lock:
+            self.generation += 1
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.pid]
+
+    # -- answering
+
+    def run(self, job: Job) -> Answer:
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            detail = f" ({self.failure})" if self.failure else ""
+            raise QueryTimeout(
+                f"every query worker stayed busy for the {self.timeout:g} s limit{detail}; try again shortly"
+            ) from None
+        try:
+            worker.conn.send((self.generation, job))
+            # The limit counts from when the query starts running, not from the wait for a worker.
+            if not worker.conn.poll(self.timeout):
+                raise _TimedOut()
+            reply = worker.conn.recv()
+        except _TimedOut:
+            self._replace(worker)
+            raise QueryTimeout(
+                f"the query ran past the {self.timeout:g} s limit and was stopped; narrow it (a LIMIT, a VALUES "
+                "clause, a named graph) or ask the operator to raise ATTESTGRAPH_QUERY_TIMEOUT"
+            ) from None
+        except (EOFError, OSError, BrokenPipeError):
+            worker.process.join(2)
+            code = worker.process.exitcode
+            self._replace(worker)
+            raise QueryOutOfMemory(
+                f"the query stopped its worker (exit {code}): it needed more than the "
+                f"{self.memory_bytes // 2**20} MB a query may use, or crashed the engine; narrow it"
+            ) from None
+        self._idle.put(worker)
+        if reply[0] == "ok":
+            return Answer(body=reply[1], media=job.media, truncated=reply[2])
+        _, name, message = reply
+        from attestgraph import errors
+
+        cls = getattr(errors, name, None)
+        if not (isinstance(cls, type) and issubclass(cls, AttestgraphError)):
+            cls = errors.QueryError
+        error = cls.__new__(cls)
+        Exception.__init__(error, message)
+        raise error
+
+
+class _TimedOut(Exception):
+    pass
