@@ -126,11 +126,14 @@ class EmbeddedStore(GraphStore):
         except OSError as exc:
             raise StoreError(f"store {self.location}: could not write: {exc}") from None
 
-    def reopen(self) -> None:
-        """Open an on-disk store afresh: after a failed write (a full disk) RocksDB
-        refuses further writes on the same handle until it is reopened."""
+    def reopen(self, writable: bool | None = None) -> None:
+        """Open an on-disk store afresh: a read-only handle sees the store as it was when
+        it was opened, so a reader reopens after another process wrote; ``writable``
+        switches the mode (a writable handle holds the store's lock)."""
         if self.location == "memory" or self._store is None:
             return
+        if writable is not None:
+            self.writable = writable
         self._store = None  # the last reference: pyoxigraph closes it (and releases its lock)
         try:
             self._store = ox.Store(self.location) if self.writable else ox.Store.read_only(self.location)

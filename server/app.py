@@ -16,13 +16,14 @@ from fastapi.responses import HTMLResponse
 from attestgraph import __version__
 from attestgraph import vocabulary as v
 from attestgraph.errors import ForbiddenOperation, StoreError
-from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.graph.store import EmbeddedStore, GraphStore, insert_data_update
 from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement, engagement_quads
 from attestgraph.server import api, problems, sparql
 from attestgraph.server.executor import QueryExecutor, remove_snapshot, snapshot_on_disk
 from attestgraph.server.limits import BodyLimit
 from attestgraph.server.settings import Settings
+from attestgraph.server.writer import StoreWriter
 
 DOCUMENT = v.AG + "sourceDocument"
 
@@ -38,14 +39,22 @@ class State:
 
     def __init__(self, store: GraphStore, settings: Settings):
         self._snapshot: Path | None = None
-        if isinstance(store, EmbeddedStore) and store.location == "memory":
-            # The query workers are separate processes; they read an on-disk copy,
-            # which becomes the store this server reads and writes.
-            store, self._snapshot = snapshot_on_disk(store)
+        memory_bytes = settings.worker_memory_mb * 2**20
+        if isinstance(store, EmbeddedStore):
+            if store.location == "memory":
+                # The query workers and the writer are separate processes; they share an
+                # on-disk copy, which becomes the store this server reads.
+                store, self._snapshot = snapshot_on_disk(store)
+            elif store.writable:
+                store.reopen(writable=False)  # the writer process holds the one writable handle
         self.store = store
         self.settings = settings
+        self.writer: StoreWriter | None = None
+        if isinstance(store, EmbeddedStore) and settings.writable:
+            self.writer = StoreWriter(store.location, timeout=settings.query_timeout, memory_bytes=memory_bytes)
+            self.store = store = self._view()
         self.executor = QueryExecutor(store, timeout=settings.query_timeout, workers=settings.workers,
-                                      memory_bytes=settings.worker_memory_mb * 2**20)
+                                      memory_bytes=memory_bytes)
         self._write_lock = threading.Lock()
         self._scratch: EmbeddedStore | None = None
         self._scratch_lock = threading.Lock()
@@ -85,6 +94,8 @@ class State:
 
     def close(self) -> None:
         self.executor.close()
+        if self.writer is not None:
+            self.writer.close()
         if self._snapshot is not None:
             self.store.close()
             remove_snapshot(self._snapshot)
@@ -116,35 +127,37 @@ class State:
                 store.remove_graph(engagement.graph)
         return {"engagement": engagement.id, "findings": findings + plan.pop("findings"), "gaps": gap, "plan": plan}
 
-    def _write(self, action) -> None:
-        """Run one write as the store's only writer, then invalidate what was derived."""
-        if isinstance(self.store, EmbeddedStore) and not self.store.writable:
+    def _write(self, update: str) -> None:
+        """Run one write (one SPARQL update, one transaction) through the store's only
+        writer, then invalidate everything derived from the store."""
+        if isinstance(self.store, EmbeddedStore) and self.writer is None:
             raise ForbiddenOperation("this server's store is read-only; the operator enables writes with "
                                      "ATTESTGRAPH_API_KEY or ATTESTGRAPH_UPDATE_KEY")
         with self._write_lock:
             try:
-                action()
-            except StoreError:
-                # The message names internal paths; the client gets what it can act on.
-                # A store that failed a write (a full disk) is reopened so the next
-                # write can succeed once space is back, without a restart.
-                if isinstance(self.store, EmbeddedStore):
-                    self.store.reopen()
-                raise StoreError("the store could not complete the write (it is full or unavailable); "
-                                 "nothing was changed, try again later") from None
+                if self.writer is not None:
+                    self.writer.write(update)
+                else:
+                    self.store.update(update)
             finally:
+                if self.writer is not None and self.writer.view != self.store.location:
+                    self.store = self._view()
+                    self.executor.changed(self.store.location)
                 with self._answers_lock:
                     self._answers.clear()
                 with self._scratch_lock:
                     self._scratch = None
-                self.executor.changed()
-            self._derive()
+                self._derive()
+
+    def _view(self) -> EmbeddedStore:
+        """The writer's newest view of the store, opened read-only."""
+        return EmbeddedStore(ox.Store.read_only(self.writer.view), location=self.writer.view, writable=False)
 
     def save_engagement(self, engagement: Engagement, document) -> None:
         quads = engagement_quads(engagement)
         quads.append(ox.Quad(ox.NamedNode(engagement.iri), ox.NamedNode(DOCUMENT),
                              ox.Literal(json.dumps(document, default=str)), ox.NamedNode(engagement.graph)))
-        self._write(lambda: self.store.replace_graph(engagement.graph, quads))
+        self._write(insert_data_update(engagement.graph, quads))
 
     def stored_document(self, identifier: str):
         graph = v.engagement_graph(identifier)
@@ -158,10 +171,10 @@ class State:
         return sorted(g[len(prefix):] for g in self.store.named_graphs() if g.startswith(prefix))
 
     def delete_engagement(self, identifier: str) -> None:
-        self._write(lambda: self.store.remove_graph(v.engagement_graph(identifier)))
+        self._write(f"DROP SILENT GRAPH <{v.engagement_graph(identifier)}>")
 
     def apply_update(self, update: str) -> None:
-        self._write(lambda: self.store.update(update))
+        self._write(update)
 
 
 def _safe_id(identifier: str) -> bool:

@@ -27,14 +27,16 @@ from attestgraph.server.workers import Answer, Job, WorkerPool
 
 
 def snapshot_on_disk(store: EmbeddedStore) -> tuple[EmbeddedStore, Path]:
-    """A writable on-disk copy of an in-memory store, in a new temporary folder."""
+    """An on-disk copy of an in-memory store in a new temporary folder, opened read-only
+    (the writer process, if any, takes the one writable handle)."""
     import pyoxigraph as ox
 
     folder = Path(tempfile.mkdtemp(prefix="attestgraph-snapshot-"))
     disk = ox.Store(str(folder))
     disk.bulk_extend(store.oxigraph.quads_for_pattern(None, None, None, None))
     disk.flush()
-    return EmbeddedStore(disk, location=str(folder), writable=True), folder
+    del disk  # closes it, releasing the lock
+    return EmbeddedStore(ox.Store.read_only(str(folder)), location=str(folder), writable=False), folder
 
 
 class QueryExecutor:
@@ -52,10 +54,10 @@ class QueryExecutor:
             return self.pool.run(job)
         return self._run_remote(job)
 
-    def changed(self) -> None:
-        """The store was written; readers must see the new state."""
-        if self.pool is not None:
-            self.pool.changed()
+    def changed(self, path: str | None) -> None:
+        """The store was written and is now read at ``path`` (an embedded store's view)."""
+        if self.pool is not None and path is not None:
+            self.pool.changed(path)
 
     def close(self) -> None:
         if self.pool is not None:

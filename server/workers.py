@@ -11,9 +11,10 @@ the 503 is sent at once); the other workers and the queries they run are never
 touched. A worker that dies while answering (memory limit, a crash inside
 pyoxigraph) costs the same: one worker, replaced.
 
-Writes never happen here: the server process is the one writer
-(:class:`attestgraph.server.app.State`); after a write it bumps :attr:`WorkerPool.generation`
-and each worker reopens its read-only view before its next job.
+Writes never happen here: the writer process (:mod:`attestgraph.server.writer`) is
+the one writer; after a write it makes a new view (a checkpoint) of the store, the
+server sets :attr:`WorkerPool.path` to it, and each worker reopens that view,
+read-only, before its next job.
 
 No worker outlives the server: each holds the read end of a "lifeline" pipe whose
 only write end is in the server process; when the server exits, however it exits,
@@ -95,7 +96,6 @@ def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
     except BaseException as exc:  # reported to the pool, which refuses to serve without workers
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
-    generation = 0
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -103,10 +103,10 @@ def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            if wanted != generation:
+            if wanted != path:
                 del store
-                store = ox.Store.read_only(path)
-                generation = wanted
+                store = ox.Store.read_only(wanted)
+                path = wanted
             body, truncated = _evaluate(store, job)
             reply = ("ok", body, truncated)
         except SyntaxError as exc:
@@ -143,6 +143,43 @@ class _Worker:
                 pass
 
 
+def spawn(target, name: str, *args) -> _Worker:
+    """Start ``target(conn, lifeline, *args)`` in a fresh interpreter (spawn: nothing of
+    the server's state, threads or open files is inherited)."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    lifeline_read, lifeline_write = context.Pipe(duplex=False)
+    process = context.Process(target=target, args=(theirs, lifeline_read, *args), name=name, daemon=True)
+    process.start()
+    theirs.close()
+    lifeline_read.close()  # the child holds the only read end; ours is the only write end
+    return _Worker(process, ours, lifeline_write)
+
+
+def await_ready(worker: _Worker) -> str | None:
+    """Wait for a new process's first message; None when it is ready, else why not."""
+    try:
+        if not worker.conn.poll(READY_SECONDS):
+            return "did not start in time"
+        status, detail = worker.conn.recv()
+    except (EOFError, OSError):
+        worker.process.join(2)
+        return f"exited with code {worker.process.exitcode}"
+    return None if status == "ready" else str(detail)
+
+
+def raise_reply(name: str, message: str):
+    """Raise, in the server, the error a child process reported by class name."""
+    from attestgraph import errors
+
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, AttestgraphError)):
+        cls = errors.QueryError
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    raise error
+
+
 class WorkerPool:
     """``size`` confined worker processes over the read-only store at ``path``."""
 
@@ -151,9 +188,7 @@ class WorkerPool:
         self.size = size
         self.timeout = timeout
         self.memory_bytes = memory_bytes
-        self.generation = 0
         self.failure: str | None = None
-        self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -170,29 +205,16 @@ class WorkerPool:
     # -- lifecycle
 
     def _start(self) -> _Worker:
-        ours, theirs = self._context.Pipe()
-        lifeline_read, lifeline_write = self._context.Pipe(duplex=False)
-        process = self._context.Process(
-            target=worker_main, args=(theirs, lifeline_read, self.path, self.memory_bytes),
-            name="attestgraph-query-worker", daemon=True,
-        )
-        process.start()
-        theirs.close()
-        lifeline_read.close()  # the worker holds the only read end; ours is the only write end
-        return _Worker(process, ours, lifeline_write)
+        return spawn(worker_main, "attestgraph-query-worker", self.path, self.memory_bytes)
 
     def _add_worker(self) -> None:
         """Start one worker and, once it reports ready, make it available."""
         worker = self._start()
         with self._lock:
             self._all.add(worker)
-        ready = worker.conn.poll(READY_SECONDS)
-        try:
-            status, detail = worker.conn.recv() if ready else ("failed", "did not start in time")
-        except (EOFError, OSError):
-            status, detail = "failed", f"exited with code {worker.process.exitcode}"
-        if status != "ready":
-            self.failure = str(detail)
+        failure = await_ready(worker)
+        if failure is not None:
+            self.failure = failure
             self._discard(worker)
             return
         with self._lock:
@@ -215,10 +237,11 @@ class WorkerPool:
         if not self._closed:
             threading.Thread(target=self._add_worker, daemon=True).start()
 
-    def changed(self) -> None:
-        """The store was written: every worker reopens its view before its next job."""
+    def changed(self, path: str) -> None:
+        """The store was written and is now read at ``path``: every worker reopens it
+        before its next job (a worker started from now on opens it at once)."""
         with self._lock:
-            self.generation += 1
+            self.path = path
 
     def close(self) -> None:
         with self._lock:
@@ -243,7 +266,7 @@ class WorkerPool:
                 f"every query worker stayed busy for the {self.timeout:g} s limit{detail}; try again shortly"
             ) from None
         try:
-            worker.conn.send((self.generation, job))
+            worker.conn.send((self.path, job))
             # The limit counts from when the query starts running, not from the wait for a worker.
             if not worker.conn.poll(self.timeout):
                 raise _TimedOut()
@@ -265,15 +288,7 @@ class WorkerPool:
         self._idle.put(worker)
         if reply[0] == "ok":
             return Answer(body=reply[1], media=job.media, truncated=reply[2])
-        _, name, message = reply
-        from attestgraph import errors
-
-        cls = getattr(errors, name, None)
-        if not (isinstance(cls, type) and issubclass(cls, AttestgraphError)):
-            cls = errors.QueryError
-        error = cls.__new__(cls)
-        Exception.__init__(error, message)
-        raise error
+        raise_reply(reply[1], reply[2])
 
 
 class _TimedOut(Exception):
