@@ -39,12 +39,15 @@ class State:
 
     def __init__(self, store: GraphStore, settings: Settings):
         self._snapshot: Path | None = None
+        self._public: str | None = None  # a copy without engagement graphs, when one exists
+        self._snapshot_public: str | None = None
         memory_bytes = settings.worker_memory_mb * 2**20
         if isinstance(store, EmbeddedStore):
             if store.location == "memory":
                 # The query workers and the writer are separate processes; they share an
                 # on-disk copy, which becomes the store this server reads.
-                store, self._snapshot = snapshot_on_disk(store)
+                store, self._snapshot, self._public = snapshot_on_disk(store)
+                self._snapshot_public = self._public
             elif store.writable:
                 store.reopen(writable=False)  # the writer process holds the one writable handle
         self.store = store
@@ -96,6 +99,9 @@ class State:
         self.executor.close()
         if self.writer is not None:
             self.writer.close()
+        if self._snapshot_public is not None:
+            remove_snapshot(Path(self._snapshot_public))
+            self._snapshot_public = None
         if self._snapshot is not None:
             self.store.close()
             remove_snapshot(self._snapshot)
@@ -140,7 +146,7 @@ class State:
                 else:
                     self.store.update(update)
             finally:
-                if self.writer is not None and self.writer.view != self.store.location:
+                if self.writer is not None and self._full_view() != self.store.location:
                     self.store = self._view()
                     self.executor.changed(self.store.location)
                 with self._answers_lock:
@@ -149,9 +155,29 @@ class State:
                     self._scratch = None
                 self._derive()
 
+    def _full_view(self) -> str:
+        return str(Path(self.writer.view) / "full")
+
     def _view(self) -> EmbeddedStore:
-        """The writer's newest view of the store, opened read-only."""
-        return EmbeddedStore(ox.Store.read_only(self.writer.view), location=self.writer.view, writable=False)
+        """The writer's newest full view of the store, opened read-only."""
+        self._public = str(Path(self.writer.view) / "public")
+        return EmbeddedStore(ox.Store.read_only(self._full_view()), location=self._full_view(), writable=False)
+
+    def reading(self, everything: bool) -> tuple[str | None, tuple[str, ...] | None, tuple[str, ...] | None]:
+        """Where and over what a query of ``/sparql`` is evaluated when it names no
+        dataset: (store path, default graphs, named graphs), ``None`` graphs meaning the
+        union / all of that store. A caller with a key reads everything; one without
+        reads a store holding no engagement graph (the store itself when it has none,
+        else the writer's public view), so the fast union default graph stays private.
+        Only a read-only server over a store that already holds engagements has no such
+        copy: there the catalog graphs are passed explicitly (private, and slower)."""
+        location = getattr(self.store, "location", None)
+        if everything or len(self.catalog_graphs()) == len(self.graphs()):
+            return location, None, None
+        if self._public is not None:
+            return self._public, None, None
+        readable = tuple(self.catalog_graphs())
+        return location, readable, readable
 
     def save_engagement(self, engagement: Engagement, document) -> None:
         quads = engagement_quads(engagement)

@@ -26,17 +26,32 @@ from attestgraph.graph.store import EmbeddedStore, GraphStore
 from attestgraph.server.workers import Answer, Job, WorkerPool
 
 
-def snapshot_on_disk(store: EmbeddedStore) -> tuple[EmbeddedStore, Path]:
+def snapshot_on_disk(store: EmbeddedStore) -> tuple[EmbeddedStore, Path, str | None]:
     """An on-disk copy of an in-memory store in a new temporary folder, opened read-only
-    (the writer process, if any, takes the one writable handle)."""
+    (the writer process, if any, takes the one writable handle), and the path of a
+    second copy without engagement graphs when the store holds any (else None)."""
     import pyoxigraph as ox
+
+    from attestgraph import vocabulary as v
+
+    prefix = v.engagement_graph("")
+
+    def private(quad) -> bool:
+        return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.startswith(prefix)
 
     folder = Path(tempfile.mkdtemp(prefix="attestgraph-snapshot-"))
     disk = ox.Store(str(folder))
     disk.bulk_extend(store.oxigraph.quads_for_pattern(None, None, None, None))
     disk.flush()
     del disk  # closes it, releasing the lock
-    return EmbeddedStore(ox.Store.read_only(str(folder)), location=str(folder), writable=False), folder
+    public = None
+    if any(private(q) for q in store.oxigraph.quads_for_pattern(None, None, None, None)):
+        public = tempfile.mkdtemp(prefix="attestgraph-snapshot-public-")
+        copy = ox.Store(public)
+        copy.bulk_extend(q for q in store.oxigraph.quads_for_pattern(None, None, None, None) if not private(q))
+        copy.flush()
+        del copy
+    return EmbeddedStore(ox.Store.read_only(str(folder)), location=str(folder), writable=False), folder, public
 
 
 class QueryExecutor:

@@ -93,26 +93,24 @@ def _text(body: bytes) -> str:
         raise QueryError(f"the request body is not UTF-8 (byte {exc.start})") from None
 
 
-def dataset(checked: CheckedQuery, defaults: list[str], named: list[str], readable: list[str],
-            everything: bool) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-    """The (default graphs, named graphs) a query is evaluated over.
+def dataset(state, checked: CheckedQuery, defaults: list[str], named: list[str], everything: bool):
+    """(store path, default graphs, named graphs) a query is evaluated over.
 
     The protocol's ``default-graph-uri`` / ``named-graph-uri`` win over the query's
-    ``FROM`` / ``FROM NAMED`` (SPARQL 1.1 Protocol 2.1.4); with neither, the default
-    graph is the union of what the caller may read. ``everything``: the caller holds
-    a key and may read every graph (``None`` is then "all", without listing them).
+    ``FROM`` / ``FROM NAMED`` (SPARQL 1.1 Protocol 2.1.4), and both may only name
+    graphs the caller may read; with neither, :meth:`State.reading` decides (the
+    union of what the caller may read).
     """
-    allowed = set(readable)
+    readable = set(state.graphs() if everything else state.catalog_graphs())
     for iri in defaults + named:
-        if iri not in allowed:
+        if iri not in readable:
             raise ForbiddenOperation(f"graph <{iri}> is not a graph this endpoint serves")
+    location = getattr(state.store, "location", None)
     if defaults or named:
-        return tuple(defaults), tuple(named)
+        return location, tuple(defaults), tuple(named)
     if checked.names_dataset:
-        return checked.from_graphs, checked.from_named
-    if everything:
-        return None, None
-    return tuple(readable), tuple(readable)
+        return location, checked.from_graphs, checked.from_named
+    return state.reading(everything)
 
 
 async def sparql(request: Request):
@@ -126,12 +124,12 @@ async def sparql(request: Request):
     everything = key_matches(request, *state.settings.keys())
     readable = await run_in_threadpool(state.graphs if everything else state.catalog_graphs)
     checked = await run_in_threadpool(check_query, query, readable)
-    default_graphs, named_graphs = dataset(checked, defaults, named, readable, everything)
+    path, default_graphs, named_graphs = dataset(state, checked, defaults, named, everything)
     media = negotiate(request.headers.get("accept"), "graph" if checked.form == "graph" else "table")
     if media is None:
         wanted = ", ".join(GRAPH_FORMATS if checked.form == "graph" else SELECT_FORMATS)
         return problem(406, "not acceptable", f"this result can be sent as {wanted}")
-    job = Job(sparql=query, media=media, default_graphs=default_graphs, named_graphs=named_graphs,
+    job = Job(sparql=query, media=media, path=path, default_graphs=default_graphs, named_graphs=named_graphs,
               max_rows=state.settings.max_rows, max_bytes=state.settings.max_answer_bytes)
     answer = await run_in_threadpool(state.executor.run, job)
     headers = {"X-Attestgraph-Truncated": "true"} if answer.truncated else {}

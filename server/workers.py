@@ -12,9 +12,9 @@ touched. A worker that dies while answering (memory limit, a crash inside
 pyoxigraph) costs the same: one worker, replaced.
 
 Writes never happen here: the writer process (:mod:`attestgraph.server.writer`) is
-the one writer; after a write it makes a new view (a checkpoint) of the store, the
-server sets :attr:`WorkerPool.path` to it, and each worker reopens that view,
-read-only, before its next job.
+the one writer; after a write it makes new views (checkpoints) of the store, and each
+job names the view it is to be evaluated on (:attr:`Job.path`), which the worker
+opens read-only (keeping the last two it opened).
 
 No worker outlives the server: each holds the read end of a "lifeline" pipe whose
 only write end is in the server process; when the server exits, however it exits,
@@ -41,6 +41,7 @@ class Job:
 
     sparql: str
     media: str
+    path: str | None = None  # the store (view) to read; None: the pool's own
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
@@ -92,22 +93,23 @@ def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
         confine(memory_bytes)
         import pyoxigraph as ox
 
-        store = ox.Store.read_only(path)
+        opened = {path: ox.Store.read_only(path)}  # path -> store, oldest first
     except BaseException as exc:  # reported to the pool, which refuses to serve without workers
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", os.getpid()))
     while True:
         try:
-            wanted, job = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            if wanted != path:
-                del store
-                store = ox.Store.read_only(wanted)
-                path = wanted
-            body, truncated = _evaluate(store, job)
+            wanted = job.path or path
+            if wanted not in opened:
+                while len(opened) >= 2:
+                    del opened[next(iter(opened))]
+                opened[wanted] = ox.Store.read_only(wanted)
+            body, truncated = _evaluate(opened[wanted], job)
             reply = ("ok", body, truncated)
         except SyntaxError as exc:
             reply = ("error", "QuerySyntaxError", f"SPARQL syntax error {str(exc).removeprefix('error ')}")
@@ -238,8 +240,8 @@ class WorkerPool:
             threading.Thread(target=self._add_worker, daemon=True).start()
 
     def changed(self, path: str) -> None:
-        """The store was written and is now read at ``path``: every worker reopens it
-        before its next job (a worker started from now on opens it at once)."""
+        """The store was written and is now read at ``path``: a worker started from now
+        on opens it at once (jobs name their view themselves)."""
         with self._lock:
             self.path = path
 
@@ -266,7 +268,7 @@ class WorkerPool:
                 f"every query worker stayed busy for the {self.timeout:g} s limit{detail}; try again shortly"
             ) from None
         try:
-            worker.conn.send((self.path, job))
+            worker.conn.send(job)
             # The limit counts from when the query starts running, not from the wait for a worker.
             if not worker.conn.poll(self.timeout):
                 raise _TimedOut()

@@ -15,6 +15,12 @@ RocksDB's immutable files, so it costs milliseconds), in a folder beside the sto
 the server process and the query workers read the newest view and move to the next
 one before their next query. Old views are removed once two newer ones exist.
 
+Each write makes two views: ``full`` (every graph) and ``public`` (the same without
+any engagement graph), which is what a caller without a key reads, with the union
+of its graphs as the default graph. Handing Oxigraph the list of catalog graphs
+instead would be as private but 15-27x slower (measured: 40 ms against 612 ms for
+``frameworks``, 2.7 s against 75 s for ``mappings-between``).
+
 A write that fails on the disk (a full disk) gets a fresh writer, so later writes
 succeed once there is space again, without a restart.
 """
@@ -30,6 +36,26 @@ from attestgraph.errors import QueryOutOfMemory, QueryTimeout, StoreError
 from attestgraph.server.workers import _watch_lifeline, await_ready, raise_reply, spawn
 
 
+def _make_views(store, folder: str) -> None:
+    """``folder/full``: a checkpoint of the store; ``folder/public``: the same without
+    the engagement graphs."""
+    import pyoxigraph as ox
+
+    from attestgraph import vocabulary as v
+
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    store.backup(str(root / "full"))
+    store.backup(str(root / "public"))
+    public = ox.Store(str(root / "public"))
+    prefix = v.engagement_graph("")
+    for graph in list(public.named_graphs()):
+        if isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix):
+            public.remove_graph(graph)
+    public.flush()
+    del public
+
+
 def writer_main(conn, lifeline, path: str, memory_bytes: int, first_view: str) -> None:
     threading.Thread(target=_watch_lifeline, args=(lifeline,), daemon=True).start()
     try:
@@ -41,7 +67,7 @@ def writer_main(conn, lifeline, path: str, memory_bytes: int, first_view: str) -
         from attestgraph import vocabulary as v
 
         store = ox.Store(path)
-        store.backup(first_view)
+        _make_views(store, first_view)
     except BaseException as exc:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
@@ -53,7 +79,7 @@ def writer_main(conn, lifeline, path: str, memory_bytes: int, first_view: str) -
             return
         try:
             store.update(update, prefixes=v.PREFIXES)
-            store.backup(view)
+            _make_views(store, view)
             reply = ("ok",)
         except SyntaxError as exc:
             reply = ("error", "QuerySyntaxError", f"SPARQL syntax error {str(exc).removeprefix('error ')}")
@@ -73,7 +99,7 @@ def writer_main(conn, lifeline, path: str, memory_bytes: int, first_view: str) -
 
 class StoreWriter:
     """Runs SPARQL updates on the on-disk store at ``path``, one at a time, and keeps
-    :attr:`view`, the folder readers should open (read-only)."""
+    :attr:`view`, the folder of the newest views (``full`` and ``public``)."""
 
     KEEP_VIEWS = 3
 
