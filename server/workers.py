@@ -115,8 +115,8 @@ def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
             reply = ("error", "QuerySyntaxError", f"SPARQL syntax error {str(exc).removeprefix('error ')}")
         except MemoryError:
             reply = ("error", "QueryOutOfMemory", "the query needed more memory than a query worker may use")
-        except OSError as exc:
-            reply = ("error", "StoreError", f"the store could not answer: {exc}")
+        except OSError:
+            reply = ("error", "StoreError", "the store could not answer this query; try again")  # no internal paths
         except AttestgraphError as exc:
             reply = ("error", type(exc).__name__, str(exc))
         except Exception as exc:  # anything else is the query's failure, not the server's

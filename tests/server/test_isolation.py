@@ -238,3 +238,19 @@ def test_the_sandbox_refuses_internet_sockets():
 
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True).stdout
     assert out.split("\n")[:3] == ["AF_INET refused", "AF_INET6 refused", "AF_UNIX ok"]
+
+
+def test_a_runaway_write_is_stopped_and_changes_nothing(shipped_store, assert_problem):
+    """Writes have the same limit: the writer is killed, its transaction never commits,
+    and the next write goes to a fresh writer."""
+    headers = {"Authorization": "Bearer u9", "Content-Type": "application/sparql-update"}
+    with _runaway_app(shipped_store, update_key="u9") as client:
+        runaway = ("INSERT { GRAPH <urn:big> { ?a ?b ?c } } WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } "
+                   "GRAPH ?z { ?g ?h ?i } }")
+        assert_problem(client.post("/update", content=runaway, headers=headers), 503, "limit")
+        ask = "ASK { GRAPH <urn:big> { ?s ?p ?o } }"
+        assert client.get("/sparql", params={"query": ask}, headers={"Authorization": "Bearer u9"}).json()["boolean"] is False
+        small = "INSERT DATA { GRAPH <urn:small> { <urn:a> rdfs:comment \"x\" } }"
+        assert client.post("/update", content=small, headers=headers).status_code == 204
+        ask = "ASK { GRAPH <urn:small> { ?s ?p ?o } }"
+        assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
