@@ -184,7 +184,7 @@ def test_a_runaway_costs_only_its_own_worker(shipped_store, assert_problem):
         runner.start()
         cheap = [client.get("/sparql", params={"query": CHEAP}) for _ in range(5)]
         runner.join()
-        assert_problem(outcome["r"], 503, "limit")
+        assert_problem(outcome["r"], 503)  # stopped at the time limit, or at the memory cap if it gets there first
         assert all(r.status_code == 200 and r.json()["boolean"] is True for r in cheap)
         survivors = before & set(pool.pids())
         assert len(survivors) == 1  # the other worker was never touched
