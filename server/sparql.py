@@ -129,7 +129,7 @@ async def sparql(request: Request):
     if media is None:
         wanted = ", ".join(GRAPH_FORMATS if checked.form == "graph" else SELECT_FORMATS)
         return problem(406, "not acceptable", f"this result can be sent as {wanted}")
-    job = Job(sparql=query, media=media, path=path, default_graphs=default_graphs, named_graphs=named_graphs,
+    job = Job(sparql=query, media=media, path=path, form=checked.form, default_graphs=default_graphs, named_graphs=named_graphs,
               max_rows=state.settings.max_rows, max_bytes=state.settings.max_answer_bytes)
     answer = await run_in_threadpool(state.executor.run, job)
     headers = {"X-Attestgraph-Truncated": "true"} if answer.truncated else {}

@@ -29,7 +29,7 @@ import queue
 import threading
 from dataclasses import dataclass
 
-from attestgraph.errors import AttestgraphError, QueryOutOfMemory, QueryTimeout, StoreError
+from attestgraph.errors import AttestgraphError, ForbiddenOperation, QueryOutOfMemory, QueryTimeout, StoreError
 
 READY_SECONDS = 60.0  # how long a new worker may take to start
 
@@ -42,6 +42,7 @@ class Job:
     sparql: str
     media: str
     path: str | None = None  # the store (view) to read; None: the pool's own
+    form: str | None = None  # what the guard read: "select", "ask" or "graph"
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
@@ -81,6 +82,11 @@ def _evaluate(store, job: Job):
     if job.named_graphs is not None:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     result = Result.from_oxigraph(store.query(job.sparql, **options), max_rows=job.max_rows, max_bytes=job.max_bytes)
+    if job.form is not None and result.kind != job.form:
+        # The checking parser and the engine read the text as different queries: the
+        # checks were made on something else than what ran, so nothing is answered.
+        raise ForbiddenOperation(f"the query checker and the engine read this query differently ({job.form} against "
+                                 f"{result.kind}); refused")
     return serialize(result, job.media), result.truncated
 
 

@@ -99,6 +99,14 @@ def test_a_worker_cannot_connect_even_when_the_guard_is_bypassed(app_client, lis
     assert state.executor.run(probe).body  # and it still answers
 
 
+def test_a_query_the_engine_reads_differently_is_refused(app_client):
+    """Fail closed: the worker checks that the engine ran the form the guard read."""
+    state = app_client.app.state.state
+    job = Job(sparql="SELECT * WHERE { ?s ?p ?o } LIMIT 1", media="application/sparql-results+json", form="ask")
+    with pytest.raises(AttestgraphError, match="differen"):
+        state.executor.run(job)
+
+
 def test_load_and_service_through_update_make_no_connection(app_client, listener, assert_problem):
     url = f"http://127.0.0.1:{listener.port}/data.ttl"
     assert_problem(app_client.post("/update", content=f"LOAD <{url}>", headers=UPDATE), 403, "LOAD")
