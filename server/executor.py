@@ -26,6 +26,19 @@ from attestgraph.graph.store import EmbeddedStore, GraphStore
 from attestgraph.server.workers import Answer, Job, WorkerPool
 
 
+def owned_folder(parent: Path | str, prefix: str) -> Path:
+    """A new temporary folder ``parent/prefix<pid>-*``, after removing those a server
+    that no longer runs left behind (killed before it could clean up)."""
+    import os
+
+    parent = Path(parent)
+    for entry in parent.glob(f"{prefix}*"):
+        owner = entry.name[len(prefix):].split("-", 1)[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+
+
 def snapshot_on_disk(store: EmbeddedStore) -> tuple[EmbeddedStore, Path, str | None]:
     """An on-disk copy of an in-memory store in a new temporary folder, opened read-only
     (the writer process, if any, takes the one writable handle), and the path of a
@@ -39,14 +52,14 @@ def snapshot_on_disk(store: EmbeddedStore) -> tuple[EmbeddedStore, Path, str | N
     def private(quad) -> bool:
         return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.startswith(prefix)
 
-    folder = Path(tempfile.mkdtemp(prefix="attestgraph-snapshot-"))
+    folder = owned_folder(tempfile.gettempdir(), "attestgraph-snapshot-")
     disk = ox.Store(str(folder))
     disk.bulk_extend(store.oxigraph.quads_for_pattern(None, None, None, None))
     disk.flush()
     del disk  # closes it, releasing the lock
     public = None
     if any(private(q) for q in store.oxigraph.quads_for_pattern(None, None, None, None)):
-        public = tempfile.mkdtemp(prefix="attestgraph-snapshot-public-")
+        public = str(owned_folder(tempfile.gettempdir(), "attestgraph-public-"))
         copy = ox.Store(public)
         copy.bulk_extend(q for q in store.oxigraph.quads_for_pattern(None, None, None, None) if not private(q))
         copy.flush()

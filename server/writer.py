@@ -28,7 +28,6 @@ succeed once there is space again, without a restart.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -106,7 +105,9 @@ class StoreWriter:
     def __init__(self, path: str, *, timeout: float, memory_bytes: int):
         self.path, self.timeout, self.memory_bytes = path, timeout, memory_bytes
         parent = Path(path).parent
-        self.views = Path(tempfile.mkdtemp(prefix=f".views-{Path(path).name}-", dir=parent))
+        from attestgraph.server.executor import owned_folder
+
+        self.views = owned_folder(parent, f".views-{Path(path).name}-")
         self._generation = 0
         self._lock = threading.Lock()
         self._closed = False
