@@ -59,10 +59,10 @@ def cmd_query(args) -> int:
         text = args.query
     else:
         raise AttestgraphError("give a QUERY or -f FILE.rq")
-    from attestgraph.queries.guard import check_read_only
+    from attestgraph.server.guard import check_query
 
     store = _store(args)
-    check_read_only(text, known_graphs=store.named_graphs())
+    check_query(text, readable_graphs=store.named_graphs())
     result = store.query(text)
     if result.kind == "graph":
         sys.stdout.write(render.ntriples(result))

@@ -265,11 +265,14 @@ def cmd_push(args) -> int:
     source = _store(args)
     target = RemoteStore.from_setting(args.to)
     try:
+        # Graph by graph, each read whole from the source (any store) and then put in
+        # one request that replaces it: the target never holds an emptied graph, and a
+        # source that is the target itself is read before it is replaced.
         counts = source.triples_per_graph()
         for graph in counts:
-            target.remove_graph(graph)
-        target.load_quads(source.oxigraph.quads_for_pattern(None, None, None, None), args.graph_store)
+            target.put_graph(graph, source.graph_triples(graph), args.graph_store)
     finally:
         target.close()
+        source.close()
     print(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {target.query_url}", file=sys.stderr)
     return 0

@@ -101,6 +101,19 @@ class ForbiddenOperation(QueryError):
     title = "forbidden operation"
 
 
+class QueryTooComplex(QueryError):
+    """The query is longer or nests deeper than the endpoint checks and evaluates safely."""
+
+    title = "query too complex"
+
+
+class QueryOutOfMemory(QueryError):
+    """Evaluating the query needed more memory than a query worker may use; it was stopped."""
+
+    http_status = 503
+    title = "query stopped at the memory limit"
+
+
 class QueryTimeout(QueryError):
     """The query ran past its time limit and was stopped."""
 

@@ -63,11 +63,22 @@ def _strength_fits(relationship: str, strength: int) -> bool:
     return 1 <= strength <= 9
 
 
+def _read_text(path: Path) -> str:
+    """The file as UTF-8; a byte that is not names the file, line and column."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DataFileSyntaxError(path, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded", line, column) from None
+
+
 def read_mapping_set(path: Path) -> MappingSetFile:
     """Parse and check one crosswalk file; raise :class:`DataFileSyntaxError` on the first fault."""
     path = Path(path)
     is_na = path.stem == NOT_APPLICABLE_FILE
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     header: dict[str, str] = {}
     body_start = 0
     lines = text.splitlines()

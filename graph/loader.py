@@ -34,10 +34,30 @@ def parse_turtle(path: Path, graph: str) -> list[ox.Quad]:
         # Oxigraph prefixes its own position; keep only the reason.
         if ": " in message and message.startswith("Parser error"):
             message = message.split(": ", 1)[1]
+        if line is not None and "dot is expected" in message:
+            line, column = _end_of_statement(path, line, column)
+            message = "a dot is expected at the end of this statement"
         raise DataFileSyntaxError(path, message, line, column) from None
     except (OSError, ValueError) as exc:
         raise DataFileSyntaxError(path, str(exc)) from None
     return [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+
+
+def _end_of_statement(path: Path, line: int, column: int | None) -> tuple[int, int | None]:
+    """Where a missing ``.`` belongs: Oxigraph notices it at the next statement's first
+    token, which may be lines later (blank lines, comments); the fault is at the end of
+    the last line before it that holds Turtle."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return line, column
+    if line > len(lines) or (column or 1) > 1 and lines[line - 1][: (column or 1) - 1].strip():
+        return line, column  # something precedes the token on its own line: that line is at fault
+    for number in range(line - 1, 0, -1):
+        content = lines[number - 1].strip()
+        if content and not content.startswith("#"):
+            return number, len(lines[number - 1].rstrip()) + 1
+    return line, column
 
 
 class ReferenceIndex:

@@ -43,7 +43,7 @@ class RemoteStore(GraphStore):
         text = _PROLOGUE + sparql  # the embedded store knows these prefixes; the endpoint is told
         params: list[tuple[str, str]] = [("default-graph-uri", g) for g in default_graphs or []]
         params += [("named-graph-uri", g) for g in named_graphs or []]
-        if not default_graphs:
+        if default_graphs is None:
             # Oxigraph's server reads the union of all graphs as the default graph on request.
             params.append(("union-default-graph", ""))
         try:
@@ -89,6 +89,21 @@ class RemoteStore(GraphStore):
 
     def remove_graph(self, graph: str) -> None:
         self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def put_graph(self, graph: str, triples: Iterable[ox.Triple], store_url: str | None = None) -> None:
+        """Replace one named graph through the Graph Store Protocol (HTTP PUT): the
+        endpoint swaps the graph's content only once the request has arrived whole, so
+        a push that fails half-way leaves every graph either old or new, never empty."""
+        target = store_url or self.query_url.rsplit("/", 1)[0] + "/store"
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        try:
+            response = self.client.put(target, params={"graph": graph}, content=body,
+                                       headers={"Content-Type": "application/n-triples"})
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the graph store endpoint {target}: {exc}") from None
+        if response.status_code >= 300:
+            raise StoreError(f"the graph store endpoint {target} answered {response.status_code} for <{graph}>: "
+                             f"{response.text.strip()[:300]}")
 
     def load_quads(self, quads: Iterable[ox.Quad], store_url: str | None = None) -> None:
         """Bulk-load N-Quads through the Graph Store Protocol endpoint (``/store`` on Oxigraph)."""

@@ -26,27 +26,28 @@ class Result:
     truncated: bool = False
 
     @classmethod
-    def from_oxigraph(cls, answer, max_rows: int | None = None) -> "Result":
+    def from_oxigraph(cls, answer, max_rows: int | None = None, max_bytes: int | None = None) -> "Result":
+        """Read an Oxigraph answer, stopping at ``max_rows`` rows (or triples) or once the
+        terms read hold ``max_bytes`` bytes of text, whichever comes first: a row limit
+        alone does not bound an answer (one row can hold a string of hundreds of MB)."""
         if isinstance(answer, ox.QueryBoolean):
             return cls(kind="ask", boolean=bool(answer))
+        budget = _Budget(max_rows, max_bytes)
         if isinstance(answer, ox.QuerySolutions):
             variables = [var.value for var in answer.variables]
             rows: list[tuple] = []
-            truncated = False
             for solution in answer:
-                if max_rows is not None and len(rows) >= max_rows:
-                    truncated = True
+                row = tuple(solution[name] for name in variables)
+                if not budget.admit(row):
                     break
-                rows.append(tuple(solution[name] for name in variables))
-            return cls(kind="select", variables=variables, rows=rows, truncated=truncated)
+                rows.append(row)
+            return cls(kind="select", variables=variables, rows=rows, truncated=budget.exceeded)
         triples = []
-        truncated = False
         for triple in answer:
-            if max_rows is not None and len(triples) >= max_rows:
-                truncated = True
+            if not budget.admit((triple.subject, triple.predicate, triple.object)):
                 break
             triples.append(triple)
-        return cls(kind="graph", triples=triples, truncated=truncated)
+        return cls(kind="graph", triples=triples, truncated=budget.exceeded)
 
     def records(self) -> list[dict[str, object]]:
         """SELECT rows as dicts of plain Python values (IRIs and literals as strings, numbers as numbers)."""
@@ -91,3 +92,36 @@ def plain(term: Term | None) -> object:
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     return str(term)
+
+
+def term_size(term: Term | None) -> int:
+    """About how many bytes a term takes once serialised (its text, datatype and language)."""
+    if term is None:
+        return 0
+    if isinstance(term, ox.Literal):
+        return len(term.value) + len(term.datatype.value) + len(term.language or "") + 8
+    if isinstance(term, ox.Triple):
+        return term_size(term.subject) + term_size(term.predicate) + term_size(term.object)
+    return len(term.value) + 4
+
+
+class _Budget:
+    """Rows and bytes still allowed in one answer."""
+
+    def __init__(self, max_rows: int | None, max_bytes: int | None):
+        self.max_rows, self.max_bytes = max_rows, max_bytes
+        self.rows = self.bytes = 0
+        self.exceeded = False
+
+    def admit(self, terms: tuple) -> bool:
+        if self.max_rows is not None and self.rows >= self.max_rows:
+            self.exceeded = True
+            return False
+        if self.max_bytes is not None:
+            size = sum(term_size(t) for t in terms)
+            if self.bytes + size > self.max_bytes:
+                self.exceeded = True
+                return False
+            self.bytes += size
+        self.rows += 1
+        return True

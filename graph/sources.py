@@ -11,20 +11,50 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from attestgraph import vocabulary as v
 
-#: The modules whose code decides what a build writes; their source is part of the
-#: fingerprint, so a store built by older code is rebuilt even when no data changed.
-BUILD_MODULES = (
-    "attestgraph.graph.build",
-    "attestgraph.graph.loader",
-    "attestgraph.graph.materialise",
-    "attestgraph.graph.inference",
-    "attestgraph.crosswalks.mapping_set",
-)
+BUILD_ROOT = "attestgraph.graph.build"
+
+
+@lru_cache(maxsize=1)
+def build_modules() -> tuple[str, ...]:
+    """Every attestgraph module whose code can shape what a build writes: the build
+    module and, transitively, each attestgraph module it imports (found by reading
+    the imports, so a new helper, or ``attestgraph.vocabulary``, is never left out).
+    Their source is part of the fingerprint, so a store built by older code is
+    rebuilt even when no data changed."""
+    import ast
+    import importlib.util
+
+    def spec_file(name: str) -> str | None:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            return None
+        return spec.origin if spec and spec.origin and spec.origin.endswith(".py") else None
+
+    found: dict[str, str] = {}
+    pending = [BUILD_ROOT]
+    while pending:
+        name = pending.pop()
+        origin = spec_file(name)
+        if name in found or origin is None:
+            continue
+        found[name] = origin
+        tree = ast.parse(Path(origin).read_text(encoding="utf-8"))
+        for statement in ast.walk(tree):
+            if isinstance(statement, ast.Import):
+                pending += [a.name for a in statement.names if a.name.startswith("attestgraph")]
+            elif isinstance(statement, ast.ImportFrom) and (statement.module or "").startswith("attestgraph"):
+                pending.append(statement.module)
+                # ``from attestgraph.graph import inference``: the names may be modules.
+                pending += [f"{statement.module}.{a.name}" for a in statement.names
+                            if spec_file(f"{statement.module}.{a.name}")]
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)
@@ -73,11 +103,12 @@ class DataRoot:
 
     def fingerprint(self) -> str:
         """A digest of every source file, the shapes and the code of the build."""
-        import importlib
+        import importlib.util
 
         digest = hashlib.sha256()
-        for name in BUILD_MODULES:
-            digest.update(Path(importlib.import_module(name).__file__).read_bytes())
+        for name in build_modules():
+            digest.update(name.encode() + b"\0")
+            digest.update(Path(importlib.util.find_spec(name).origin).read_bytes())
         for path in [s.path for s in self.sources()] + [self.shapes]:
             digest.update(path.name.encode() + b"\0")
             digest.update(path.read_bytes() if path.exists() else b"<missing>")

@@ -39,6 +39,15 @@ class GraphStore(ABC):
     def remove_graph(self, graph: str) -> None:
         """Drop one named graph if it exists."""
 
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run one SPARQL Update as one transaction."""
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        """Every triple of one named graph (one query, so it works for any store)."""
+        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return result.triples
+
     def named_graphs(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         return sorted(str(g) for g in result.column("g"))
@@ -84,11 +93,11 @@ class EmbeddedStore(GraphStore):
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, max_rows=None) -> Result:
         options: dict = {"prefixes": v.PREFIXES}
-        if default_graphs:
+        if default_graphs is not None:  # an empty list is an empty default graph
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         else:
             options["use_default_graph_as_union"] = True
-        if named_graphs:
+        if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             answer = self._store.query(sparql, **options)
@@ -106,8 +115,30 @@ class EmbeddedStore(GraphStore):
             raise StoreError(f"could not write graph <{graph}>: {exc}") from None
 
     def remove_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def update(self, sparql: str) -> None:
         self._require_writable()
-        self._store.update(f"DROP SILENT GRAPH <{graph}>")
+        try:
+            self._store.update(sparql, prefixes=v.PREFIXES)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error {exc.msg.removeprefix('error ')}") from None
+        except OSError as exc:
+            raise StoreError(f"store {self.location}: could not write: {exc}") from None
+
+    def reopen(self, writable: bool | None = None) -> None:
+        """Open an on-disk store afresh: a read-only handle sees the store as it was when
+        it was opened, so a reader reopens after another process wrote; ``writable``
+        switches the mode (a writable handle holds the store's lock)."""
+        if self.location == "memory" or self._store is None:
+            return
+        if writable is not None:
+            self.writable = writable
+        self._store = None  # the last reference: pyoxigraph closes it (and releases its lock)
+        try:
+            self._store = ox.Store(self.location) if self.writable else ox.Store.read_only(self.location)
+        except OSError as exc:
+            raise StoreError(f"cannot reopen store {self.location}: {exc}") from None
 
     def close(self) -> None:
         # pyoxigraph closes a store when its last reference goes.

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import yaml
 
 from attestgraph import vocabulary as v
+from attestgraph.documents import load_yaml
 from attestgraph.errors import EngagementError
 
 DATA_KINDS = ("customer", "training", "personal", "children", "none")
@@ -264,10 +265,11 @@ _DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node:
 
 def parse_engagement_text(text: str, source: str = "engagement", **known) -> Engagement:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, source)  # bounded: depth, size, alias expansion (attestgraph.documents)
     except (ValueError, OverflowError):
         # PyYAML builds dates while parsing and raises a bare ValueError (no field, no
-        # line) on 2027-02-30; parse again with dates as text and let the field check speak.
+        # line) on 2027-02-30; parse again with dates as text and let the field check
+        # speak. The document has already passed the bounds check above.
         data = _load_dates_as_text(text, source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -4,16 +4,15 @@ CLI's ``--format json``."""
 
 from __future__ import annotations
 
-import hmac
-import json
-
 import yaml
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from attestgraph.errors import EngagementError, ForbiddenOperation, Unauthorised, UnknownIdentifier
+from attestgraph.documents import load_json, load_yaml
 from attestgraph.queries.engagement import parse_engagement
+from attestgraph.server.auth import key_matches
 
 router = APIRouter(prefix="/api")
 
@@ -113,17 +112,18 @@ def explain(request: Request, x: str = Query(..., description="slug:notation"), 
 
 
 async def _engagement_document(request: Request) -> tuple[object, str]:
+    """The body as a document, read within the bounds of :mod:`attestgraph.documents`."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     body = await request.body()
-    text = body.decode("utf-8", errors="replace")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EngagementError("body", f"byte {exc.start}", "not UTF-8 text") from None
     if media in ("application/json", ""):
-        try:
-            return json.loads(text), "body"
-        except json.JSONDecodeError as exc:
-            raise EngagementError("body", f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}") from None
+        return await run_in_threadpool(load_json, text, "body"), "body"
     if media in ("application/yaml", "application/x-yaml", "text/yaml"):
         try:
-            return yaml.safe_load(text), "body"
+            return await run_in_threadpool(load_yaml, text, "body"), "body"
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
@@ -147,11 +147,24 @@ async def analyse(request: Request):
 
 
 def _require_key(request: Request) -> None:
+    """Stored engagements describe a client's systems, vendors and weaknesses: reading
+    them needs the key as much as writing them does."""
     key = _state(request).settings.api_key
     if not key:
-        raise ForbiddenOperation("storing engagements is off; the operator enables it with ATTESTGRAPH_API_KEY")
-    if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}"):
+        raise ForbiddenOperation("stored engagements are off; the operator enables them with ATTESTGRAPH_API_KEY")
+    if not key_matches(request, key):
         raise Unauthorised("send the API key as 'Authorization: Bearer KEY'")
+
+
+def _unknown_engagement(identifier: str) -> UnknownIdentifier:
+    # Never the list of stored ids: their names alone say who the clients are.
+    return UnknownIdentifier("engagement", identifier)
+
+
+@router.get("/engagements", tags=["engagements"], summary="Ids of the stored engagements (needs the API key)")
+async def stored_engagements(request: Request):
+    _require_key(request)
+    return {"items": await run_in_threadpool(_state(request).stored_ids)}
 
 
 @router.put("/engagements/{identifier}", tags=["engagements"], status_code=201,
@@ -166,19 +179,20 @@ async def store_engagement(request: Request, identifier: str):
     return {"id": engagement.id, "graph": engagement.graph}
 
 
-@router.get("/engagements/{identifier}", tags=["engagements"], summary="Findings, gaps and plan of a stored engagement")
+@router.get("/engagements/{identifier}", tags=["engagements"], summary="Findings, gaps and plan of a stored engagement (needs the API key)")
 async def stored_engagement(request: Request, identifier: str):
+    _require_key(request)
     document = await run_in_threadpool(_state(request).stored_document, identifier)
     if document is None:
-        raise UnknownIdentifier("engagement", identifier, await run_in_threadpool(_state(request).stored_ids))
+        raise _unknown_engagement(identifier)
     engagement = _validated(request, document, f"stored engagement {identifier}")
     return await run_in_threadpool(_state(request).analyse, engagement)
 
 
-@router.delete("/engagements/{identifier}", tags=["engagements"], status_code=204, summary="Remove a stored engagement")
+@router.delete("/engagements/{identifier}", tags=["engagements"], status_code=204, summary="Remove a stored engagement (needs the API key)")
 async def delete_engagement(request: Request, identifier: str):
     _require_key(request)
     if await run_in_threadpool(_state(request).stored_document, identifier) is None:
-        raise UnknownIdentifier("engagement", identifier, await run_in_threadpool(_state(request).stored_ids))
+        raise _unknown_engagement(identifier)
     await run_in_threadpool(_state(request).delete_engagement, identifier)
     return Response(status_code=204)

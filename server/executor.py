@@ -1,115 +1,110 @@
-"""Running a user's SPARQL query with a time limit that really stops it.
+"""Where a user's query is evaluated, for every kind of store.
 
-Oxigraph cannot cancel a query from Python, so for an on-disk store each query runs
-in a worker process that opens the store read-only; a query past its limit gets a
-503 and its worker is killed and replaced. In-memory and remote stores run in a
-thread: the remote endpoint has its own HTTP timeout, and an in-memory store (tests,
-``--store memory``) stops at the next row after the limit; a single blocking step
-(one huge aggregate) finishes in the background, which is why the on-disk store is
-the default for ``serve``.
+- **Embedded store on disk** (``serve``'s default): the confined worker processes of
+  :mod:`attestgraph.server.workers` open it read-only; the server process keeps the
+  one writable handle when writes are enabled.
+- **Embedded store in memory** (tests, ``--store memory``): it is first copied into a
+  temporary on-disk store (:func:`snapshot_on_disk`), which then *is* the served
+  store: the workers read it, the server writes it, it is deleted on close. So the
+  in-memory store has the same execution model, and a runaway query is killed the
+  same way.
+- **Remote store** (``sparql:URL``): the endpoint evaluates; the request waits at
+  most the time limit (the HTTP client's timeout) in a server thread. The query
+  guard's refusals apply; a remote endpoint's own network access is its operator's
+  to configure (see the README's security section).
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
+import shutil
+import tempfile
 import threading
+from pathlib import Path
 
-from attestgraph.errors import AttestgraphError, QueryTimeout, StoreError
-from attestgraph.graph.results import Result
+from attestgraph.errors import QueryTimeout
 from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.server.workers import Answer, Job, WorkerPool
 
-_worker_store = None
+
+def owned_folder(parent: Path | str, prefix: str) -> Path:
+    """A new temporary folder ``parent/prefix<pid>-*``, after removing those a server
+    that no longer runs left behind (killed before it could clean up)."""
+    import os
+
+    parent = Path(parent)
+    for entry in parent.glob(f"{prefix}*"):
+        owner = entry.name[len(prefix):].split("-", 1)[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
 
 
-def _open_worker(path: str) -> None:
-    global _worker_store
+def snapshot_on_disk(store: EmbeddedStore) -> tuple[EmbeddedStore, Path, str | None]:
+    """An on-disk copy of an in-memory store in a new temporary folder, opened read-only
+    (the writer process, if any, takes the one writable handle), and the path of a
+    second copy without engagement graphs when the store holds any (else None)."""
     import pyoxigraph as ox
 
-    _worker_store = EmbeddedStore(ox.Store.read_only(path), location=path, writable=False)
+    from attestgraph import vocabulary as v
 
+    prefix = v.engagement_graph("")
 
-def _run_in_worker(sparql: str, default_graphs, named_graphs, max_rows: int):
-    # Errors travel back as (class name, message) so nothing unpicklable crosses.
-    try:
-        return "ok", _worker_store.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs, max_rows=max_rows)
-    except AttestgraphError as exc:
-        return "error", (type(exc).__name__, str(exc))
+    def private(quad) -> bool:
+        return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.startswith(prefix)
+
+    folder = owned_folder(tempfile.gettempdir(), "attestgraph-snapshot-")
+    disk = ox.Store(str(folder))
+    disk.bulk_extend(store.oxigraph.quads_for_pattern(None, None, None, None))
+    disk.flush()
+    del disk  # closes it, releasing the lock
+    public = None
+    if any(private(q) for q in store.oxigraph.quads_for_pattern(None, None, None, None)):
+        public = str(owned_folder(tempfile.gettempdir(), "attestgraph-public-"))
+        copy = ox.Store(public)
+        copy.bulk_extend(q for q in store.oxigraph.quads_for_pattern(None, None, None, None) if not private(q))
+        copy.flush()
+        del copy
+    return EmbeddedStore(ox.Store.read_only(str(folder)), location=str(folder), writable=False), folder, public
 
 
 class QueryExecutor:
-    """Evaluates read-only queries for the endpoint under a deadline."""
+    """Evaluates the endpoint's queries under the time, memory, row and byte limits."""
 
-    def __init__(self, store: GraphStore, timeout: float, max_rows: int, workers: int = 2):
+    def __init__(self, store: GraphStore, *, timeout: float, workers: int, memory_bytes: int):
         self.store = store
         self.timeout = timeout
-        self.max_rows = max_rows
-        self.workers = workers
-        self._lock = threading.Lock()
-        self._pool = None
-        disk = isinstance(store, EmbeddedStore) and not store.writable and store.location != "memory"
-        self._path = store.location if disk else None
-        if self._path:
-            self._pool = self._new_pool()
+        self.pool: WorkerPool | None = None
+        if isinstance(store, EmbeddedStore):
+            self.pool = WorkerPool(store.location, size=workers, timeout=timeout, memory_bytes=memory_bytes)
 
-    def _new_pool(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_open_worker,
-            initargs=(self._path,),
-        )
+    def run(self, job: Job) -> Answer:
+        if self.pool is not None:
+            return self.pool.run(job)
+        return self._run_remote(job)
 
-    def run(self, sparql: str, default_graphs=None, named_graphs=None) -> Result:
-        if self._pool is not None:
-            return self._run_in_process(sparql, default_graphs, named_graphs)
-        return self._run_in_thread(sparql, default_graphs, named_graphs)
+    def changed(self, path: str | None) -> None:
+        """The store was written and is now read at ``path`` (an embedded store's view)."""
+        if self.pool is not None and path is not None:
+            self.pool.changed(path)
 
-    def _timeout_error(self) -> QueryTimeout:
-        return QueryTimeout(
-            f"the query ran past the {self.timeout:g} s limit and was stopped; narrow it (a LIMIT, a VALUES "
-            "clause, a named graph) or ask the operator to raise ATTESTGRAPH_QUERY_TIMEOUT"
-        )
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
-    def _run_in_process(self, sparql, default_graphs, named_graphs) -> Result:
-        with self._lock:
-            pool = self._pool
-        try:
-            future = pool.submit(_run_in_worker, sparql, default_graphs, named_graphs, self.max_rows)
-            status, payload = future.result(timeout=self.timeout)
-        except cf.TimeoutError:
-            self._replace_pool(pool)
-            raise self._timeout_error() from None
-        except cf.process.BrokenProcessPool:
-            self._replace_pool(pool)
-            raise StoreError("a query worker stopped while answering; try again") from None
-        if status == "error":
-            name, message = payload
-            from attestgraph import errors
+    def _run_remote(self, job: Job) -> Answer:
+        from attestgraph.server.formats import serialize
 
-            cls = getattr(errors, name, AttestgraphError)
-            error = cls.__new__(cls)
-            Exception.__init__(error, message)
-            raise error
-        return payload
-
-    def _replace_pool(self, pool: cf.ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is not pool:
-                return  # another request already replaced it
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
-            pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-
-    def _run_in_thread(self, sparql, default_graphs, named_graphs) -> Result:
         outcome: dict = {}
 
         def work():
             try:
-                outcome["result"] = self.store.query(
-                    sparql, default_graphs=default_graphs, named_graphs=named_graphs, max_rows=self.max_rows
+                result = self.store.query(
+                    job.sparql,
+                    default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
+                    named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
+                    max_rows=job.max_rows,
                 )
+                outcome["answer"] = Answer(serialize(result, job.media), job.media, result.truncated)
             except BaseException as exc:  # handed to the caller below
                 outcome["error"] = exc
 
@@ -117,11 +112,12 @@ class QueryExecutor:
         thread.start()
         thread.join(self.timeout)
         if thread.is_alive():
-            raise self._timeout_error()
+            raise QueryTimeout(f"the SPARQL endpoint did not answer within the {self.timeout:g} s limit")
         if "error" in outcome:
             raise outcome["error"]
-        return outcome["result"]
+        return outcome["answer"]
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+
+def remove_snapshot(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -10,19 +10,10 @@ from attestgraph.server.settings import Settings
 
 
 def open_for_serving(store: str | None, data: str | None, settings: Settings):
-    """The store for the server: on-disk read-only unless storing is enabled, when it
-    is opened writable (one process; use a remote store for replicas)."""
-    opened = connect(store, data=data)
-    if settings.writable and getattr(opened, "writable", True) is False:
-        import pyoxigraph as ox
-
-        from attestgraph.graph.store import EmbeddedStore
-
-        location = opened.location
-        opened.close()
-        del opened
-        return EmbeddedStore(ox.Store(location), location=location, writable=True)
-    return opened
+    """The store for the server, opened read-only: when writes are enabled, a confined
+    writer process takes the one writable handle (server/writer.py). One server per
+    on-disk store; for replicas, use a remote store."""
+    return connect(store, data=data)
 
 
 def serve(host: str, port: int, *, store: str | None = None, data: str | None = None) -> None:

@@ -5,6 +5,9 @@
 | ``ATTESTGRAPH_QUERY_TIMEOUT`` | seconds a SPARQL query may run before a 503 | 10 |
 | ``ATTESTGRAPH_MAX_ROWS`` | rows (or triples) a SPARQL answer may hold; more are cut and flagged | 10000 |
 | ``ATTESTGRAPH_MAX_BODY`` | bytes a request body may have before a 413 | 1048576 |
+| ``ATTESTGRAPH_MAX_ANSWER_BYTES`` | bytes of term text a SPARQL answer may hold; more are cut and flagged | 16777216 |
+| ``ATTESTGRAPH_WORKERS`` | query worker processes (each evaluates one query at a time) | 4 |
+| ``ATTESTGRAPH_WORKER_MEMORY`` | MB of address space each query worker may use (RLIMIT_AS) | 2048 |
 | ``ATTESTGRAPH_API_KEY`` | bearer key that enables storing engagements (PUT /api/engagements/{id}) | unset: off |
 | ``ATTESTGRAPH_UPDATE_KEY`` | bearer key that enables the SPARQL update route (POST /update) | unset: off |
 """
@@ -35,6 +38,9 @@ class Settings:
     query_timeout: float = 10.0
     max_rows: int = 10_000
     max_body: int = 1_048_576
+    max_answer_bytes: int = 16 * 1024 * 1024
+    workers: int = 4
+    worker_memory_mb: int = 2048
     api_key: str | None = None
     update_key: str | None = None
 
@@ -44,9 +50,16 @@ class Settings:
             query_timeout=_number("ATTESTGRAPH_QUERY_TIMEOUT", 10.0),
             max_rows=_number("ATTESTGRAPH_MAX_ROWS", 10_000, int),
             max_body=_number("ATTESTGRAPH_MAX_BODY", 1_048_576, int),
+            max_answer_bytes=_number("ATTESTGRAPH_MAX_ANSWER_BYTES", 16 * 1024 * 1024, int),
+            workers=_number("ATTESTGRAPH_WORKERS", 4, int),
+            worker_memory_mb=_number("ATTESTGRAPH_WORKER_MEMORY", 2048, int),
             api_key=os.environ.get("ATTESTGRAPH_API_KEY") or None,
             update_key=os.environ.get("ATTESTGRAPH_UPDATE_KEY") or None,
         )
+
+    def keys(self) -> list[str]:
+        """The keys that let a caller read stored engagements' graphs on /sparql."""
+        return [k for k in (self.api_key, self.update_key) if k]
 
     @property
     def writable(self) -> bool:

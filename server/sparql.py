@@ -1,125 +1,35 @@
-"""The SPARQL 1.1 Protocol endpoint: read-only, closed, time-limited.
+"""The SPARQL 1.1 Protocol endpoint: read-only, closed, private, time-limited.
 
 GET ``?query=``, POST form ``query=`` and POST ``application/sparql-query`` are
 answered in the format ``Accept`` asks for (SPARQL JSON, XML, CSV, TSV for
 SELECT/ASK; Turtle, N-Triples, JSON-LD for CONSTRUCT/DESCRIBE). A GET without a
-query returns the service description. Updates, SERVICE, LOAD and datasets that
-name graphs outside the store are refused with 403 before evaluation; a syntax
-error is a 400 that says where; a query past the time limit is a 503.
+query returns the service description.
+
+Before evaluation (:mod:`attestgraph.server.guard`, on the parse tree): updates,
+SERVICE, LOAD and datasets naming graphs the caller may not read are refused (403);
+a query the checker cannot parse is a 400 that says where. The dataset is decided
+here and handed to Oxigraph explicitly: without a key it is the catalog graphs only
+(default graph and named graphs alike), so no pattern, ``GRAPH ?g``, ``FROM NAMED``
+or DESCRIBE reaches an engagement graph. Evaluation happens in a confined worker
+(:mod:`attestgraph.server.workers`); past the time limit it is stopped (503).
 """
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import parse_qs
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from attestgraph import render
-from attestgraph import vocabulary as v
 from attestgraph.errors import ForbiddenOperation, QueryError, Unauthorised
-from attestgraph.graph.results import Result
-from attestgraph.queries.guard import check_read_only, keywords
+from attestgraph.server.auth import key_matches
+from attestgraph.server.formats import GRAPH_FORMATS, SELECT_FORMATS, negotiate
+from attestgraph.server.guard import CheckedQuery, check_query, check_update
 from attestgraph.server.problems import problem
+from attestgraph.server.workers import Job
 
 router = APIRouter()
-
-SELECT_FORMATS = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-
-
-def _accepted(header: str | None) -> list[str]:
-    """Media types from an Accept header, best first (q-values honoured, order kept on ties)."""
-    if not header:
-        return []
-    ranked = []
-    for index, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        quality = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    quality = float(f[2:])
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            ranked.append((-quality, index, fields[0].lower()))
-    return [media for _, _, media in sorted(ranked)]
-
-
-def negotiate(accept: str | None, kind: str) -> str | None:
-    table = GRAPH_FORMATS if kind == "graph" else SELECT_FORMATS
-    default = "text/turtle" if kind == "graph" else "application/sparql-results+json"
-    wanted = _accepted(accept)
-    if not wanted:
-        return default
-    for media in wanted:
-        if media in table:
-            return media
-        if media in ("*/*", "application/*", "text/*"):
-            return default
-    return None
-
-
-def serialize(result: Result, media: str) -> bytes:
-    if result.kind == "graph":
-        if media == "text/turtle":
-            return ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=v.PREFIXES)
-        return ox.serialize(result.triples, format=GRAPH_FORMATS[media])
-    form = SELECT_FORMATS[media]
-    if form == "json":
-        return render.sparql_json(result).encode()
-    if form == "csv":
-        return render.sparql_csv(result).encode()
-    if form == "tsv":
-        return render.sparql_tsv(result).encode()
-    return sparql_xml(result).encode()
-
-
-def sparql_xml(result: Result) -> str:
-    from xml.sax.saxutils import escape, quoteattr
-
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
-    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
-    out.append("</head>")
-    if result.kind == "ask":
-        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean></sparql>")
-        return "".join(out)
-    out.append("<results>")
-    for row in result.rows:
-        out.append("<result>")
-        for name, term in zip(result.variables, row):
-            if term is None:
-                continue
-            if isinstance(term, ox.NamedNode):
-                value = f"<uri>{escape(term.value)}</uri>"
-            elif isinstance(term, ox.BlankNode):
-                value = f"<bnode>{escape(term.value)}</bnode>"
-            else:
-                attrs = ""
-                if term.language:
-                    attrs = f" xml:lang={quoteattr(term.language)}"
-                elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-                    attrs = f" datatype={quoteattr(term.datatype.value)}"
-                value = f"<literal{attrs}>{escape(term.value)}</literal>"
-            out.append(f"<binding name={quoteattr(name)}>{value}</binding>")
-        out.append("</result>")
-    out.append("</results></sparql>")
-    return "".join(out)
-
 
 def service_description(request: Request) -> Response:
     endpoint = str(request.url).split("?")[0]
@@ -147,9 +57,9 @@ async def _params(request: Request) -> tuple[str | None, list[str], list[str]]:
         media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
         body = await request.body()
         if media == "application/sparql-query":
-            query = body.decode("utf-8", errors="replace")
+            query = _text(body)
         elif media == "application/x-www-form-urlencoded":
-            form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+            form = parse_qs(_text(body), keep_blank_values=True)
             if "update" in form:
                 raise ForbiddenOperation("this endpoint is read-only: updates are refused")
             query = form.get("query", [query])[0]
@@ -176,6 +86,33 @@ async def sparql_post(request: Request):
     return await sparql(request)
 
 
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"the request body is not UTF-8 (byte {exc.start})") from None
+
+
+def dataset(state, checked: CheckedQuery, defaults: list[str], named: list[str], everything: bool):
+    """(store path, default graphs, named graphs) a query is evaluated over.
+
+    The protocol's ``default-graph-uri`` / ``named-graph-uri`` win over the query's
+    ``FROM`` / ``FROM NAMED`` (SPARQL 1.1 Protocol 2.1.4), and both may only name
+    graphs the caller may read; with neither, :meth:`State.reading` decides (the
+    union of what the caller may read).
+    """
+    readable = set(state.graphs() if everything else state.catalog_graphs())
+    for iri in defaults + named:
+        if iri not in readable:
+            raise ForbiddenOperation(f"graph <{iri}> is not a graph this endpoint serves")
+    location = getattr(state.store, "location", None)
+    if defaults or named:
+        return location, tuple(defaults), tuple(named)
+    if checked.names_dataset:
+        return location, checked.from_graphs, checked.from_named
+    return state.reading(everything)
+
+
 async def sparql(request: Request):
     """Answer one query whichever way it came."""
     query, defaults, named = await _params(request)
@@ -184,20 +121,19 @@ async def sparql(request: Request):
             return service_description(request)
         raise QueryError("no query given: send ?query=, a form field 'query', or an application/sparql-query body")
     state = request.app.state.state
-    graphs = state.graphs()
-    check_read_only(query, known_graphs=graphs)
-    for iri in defaults + named:
-        if iri not in graphs:
-            raise ForbiddenOperation(f"graph <{iri}> is not a graph of this store")
-    from starlette.concurrency import run_in_threadpool
-
-    result = await run_in_threadpool(state.executor.run, query, defaults or None, named or None)
-    media = negotiate(request.headers.get("accept"), "graph" if result.kind == "graph" else "table")
+    everything = key_matches(request, *state.settings.keys())
+    readable = await run_in_threadpool(state.graphs if everything else state.catalog_graphs)
+    checked = await run_in_threadpool(check_query, query, readable)
+    path, default_graphs, named_graphs = dataset(state, checked, defaults, named, everything)
+    media = negotiate(request.headers.get("accept"), "graph" if checked.form == "graph" else "table")
     if media is None:
-        wanted = ", ".join(GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS)
+        wanted = ", ".join(GRAPH_FORMATS if checked.form == "graph" else SELECT_FORMATS)
         return problem(406, "not acceptable", f"this result can be sent as {wanted}")
-    headers = {"X-Attestgraph-Truncated": "true"} if result.truncated else {}
-    return Response(serialize(result, media), media_type=media, headers=headers)
+    job = Job(sparql=query, media=media, path=path, form=checked.form, default_graphs=default_graphs, named_graphs=named_graphs,
+              max_rows=state.settings.max_rows, max_bytes=state.settings.max_answer_bytes)
+    answer = await run_in_threadpool(state.executor.run, job)
+    headers = {"X-Attestgraph-Truncated": "true"} if answer.truncated else {}
+    return Response(answer.body, media_type=answer.media, headers=headers)
 
 
 @router.post("/update", tags=["sparql"], summary="SPARQL 1.1 Update (off unless ATTESTGRAPH_UPDATE_KEY is set)")
@@ -206,15 +142,14 @@ async def update(request: Request):
     key = state.settings.update_key
     if not key:
         raise ForbiddenOperation("the update route is off; the operator enables it with ATTESTGRAPH_UPDATE_KEY")
-    if not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}"):
+    if not key_matches(request, key):
         raise Unauthorised("send the update key as 'Authorization: Bearer KEY'")
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    body = (await request.body()).decode("utf-8", errors="replace")
+    body = _text(await request.body())
     if media == "application/x-www-form-urlencoded":
         body = parse_qs(body).get("update", [""])[0]
     elif media != "application/sparql-update":
         raise QueryError("POST the update as application/sparql-update or as a form field 'update'")
-    if {"SERVICE", "LOAD"} & keywords(body):
-        raise ForbiddenOperation("LOAD and SERVICE are refused: the server never fetches data from elsewhere")
-    state.apply_update(body)
+    await run_in_threadpool(check_update, body)
+    await run_in_threadpool(state.apply_update, body)
     return Response(status_code=204)

@@ -61,3 +61,12 @@ def test_duplicate_pair_names_the_first_line(tmp_path):
 def test_set_id_must_match_file_name(tmp_path):
     with pytest.raises(DataFileSyntaxError, match="must equal the file name 'other'"):
         read_mapping_set(write(tmp_path, "", name="other.tsv"))
+
+
+def test_a_byte_that_is_not_utf8_names_file_and_line(tmp_path):
+    path = tmp_path / "x-y.tsv"
+    path.write_bytes(HEADER.encode() + b"control:A\tx:1\tequal\tsemantic\t10\tsame caf\xe9\tdoc\tx\n")
+    with pytest.raises(DataFileSyntaxError) as caught:
+        read_mapping_set(path)
+    assert str(caught.value).startswith(f"{path}:10:")
+    assert "not UTF-8" in str(caught.value) and "0xe9" in str(caught.value)

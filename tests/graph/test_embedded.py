@@ -65,3 +65,19 @@ def test_only_the_most_recent_stores_are_kept(mini_root, home):
         del store
     kept = sorted(p.name for p in (home / "stores").iterdir() if p.is_dir())
     assert kept == sorted(p.name for p in built[-3:])
+
+
+def test_answers_stop_at_the_byte_budget():
+    """Issue 12.6: a row limit alone does not bound an answer; the byte budget does."""
+    import pyoxigraph as ox
+
+    from attestgraph.graph.results import Result
+
+    store = ox.Store()
+    store.update('INSERT DATA { ' + " ".join(f'<urn:s{i}> <urn:p> "{"x" * 1000}" .' for i in range(20)) + ' }')
+    answer = Result.from_oxigraph(store.query("SELECT ?o WHERE { ?s ?p ?o }"), max_rows=100, max_bytes=5_500)
+    assert answer.truncated and len(answer.rows) == 5
+    whole = Result.from_oxigraph(store.query("SELECT ?o WHERE { ?s ?p ?o }"), max_rows=100, max_bytes=10**6)
+    assert not whole.truncated and len(whole.rows) == 20
+    graph = Result.from_oxigraph(store.query("CONSTRUCT WHERE { ?s ?p ?o }"), max_bytes=3_000)
+    assert graph.truncated and len(graph.triples) == 2

@@ -97,11 +97,29 @@ def test_stored_engagements_need_the_key_and_are_written_whole(client, assert_pr
     assert graph not in client.app.state.state.graphs()  # nothing half-written
     stored = client.put("/api/engagements/acme-ai", json=document, headers={"Authorization": "Bearer k3y"})
     assert stored.status_code == 201 and stored.json()["graph"] == graph
-    analysis = client.get("/api/engagements/acme-ai").json()
+    key = {"Authorization": "Bearer k3y"}
+    analysis = client.get("/api/engagements/acme-ai", headers=key).json()
     assert analysis["engagement"] == "acme-ai" and analysis["plan"]["steps"]
     assert graph in client.app.state.state.graphs()  # reading it back leaves it stored
-    assert client.delete("/api/engagements/acme-ai", headers={"Authorization": "Bearer k3y"}).status_code == 204
-    assert_problem(client.get("/api/engagements/acme-ai"), 404)
+    assert client.delete("/api/engagements/acme-ai", headers=key).status_code == 204
+    assert_problem(client.get("/api/engagements/acme-ai", headers=key), 404)
+
+
+def test_stored_engagements_are_private(client, assert_problem):
+    """Issue 12.2: without the key nothing of a stored engagement is readable, and a
+    404 never lists the stored ids."""
+    key = {"Authorization": "Bearer k3y"}
+    assert client.put("/api/engagements/acme-ai", json=sample_json(), headers=key).status_code == 201
+    try:
+        assert_problem(client.get("/api/engagements/acme-ai"), 401)
+        assert_problem(client.get("/api/engagements"), 401)
+        assert client.get("/api/engagements", headers=key).json() == {"items": ["acme-ai"]}
+        missing = assert_problem(client.get("/api/engagements/other-co", headers=key), 404)
+        assert "acme-ai" not in json.dumps(missing)
+        # A non-ASCII key is a wrong key, not a server error.
+        assert_problem(client.get("/api/engagements/acme-ai", headers={"Authorization": "Bearer kéy".encode()}), 401)
+    finally:
+        client.delete("/api/engagements/acme-ai", headers=key)
 
 
 def test_openapi_documents_every_route(client):
@@ -113,3 +131,34 @@ def test_openapi_documents_every_route(client):
 
 def test_unknown_route_is_a_problem(client, assert_problem):
     assert_problem(client.get("/nope"), 404)
+
+
+def test_hostile_bodies_are_422_before_they_are_built(client, assert_problem):
+    """Issue 12.5/12.6: nesting, alias expansion and bad bytes are refused as problems."""
+    deep = "[" * 5000 + "]" * 5000
+    assert_problem(client.post("/api/engagements/analyse", content=deep, headers={"Content-Type": "application/json"}), 422, "levels")
+    assert_problem(client.post("/api/engagements/analyse", content=deep, headers={"Content-Type": "application/yaml"}), 422, "levels")
+    laughs = "\n".join(['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+                       + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)])
+    assert_problem(client.post("/api/engagements/analyse", content=laughs, headers={"Content-Type": "application/yaml"}), 422)
+    assert_problem(client.post("/api/engagements/analyse", content=b"\xff\xfe", headers={"Content-Type": "application/json"}), 422, "UTF-8")
+    assert client.get("/healthz").status_code == 200
+
+
+def test_components_are_read_again_after_an_update(shipped_store):
+    """Issue 12.7: what the server derived from the store follows a write."""
+    from fastapi.testclient import TestClient
+
+    from attestgraph.server.app import create_app
+    from attestgraph.server.settings import Settings
+
+    app = create_app(shipped_store, Settings(update_key="u9", workers=1))
+    with TestClient(app, raise_server_exceptions=False) as writer:
+        state = writer.app.state.state
+        assert "quantum-annealer" not in state.components
+        insert = ("INSERT DATA { GRAPH <https://w3id.org/attestgraph/graph/notes> { <urn:qa> a ag:SystemComponent ; "
+                  "dct:identifier \"quantum-annealer\" } }")
+        headers = {"Content-Type": "application/sparql-update", "Authorization": "Bearer u9"}
+        assert writer.post("/update", content=insert, headers=headers).status_code == 204
+        assert "quantum-annealer" in state.components
+        assert "https://w3id.org/attestgraph/graph/notes" in state.graphs()

@@ -108,6 +108,10 @@ def test_push_then_query_the_remote_store(oxigraph_server, mini_root, home):
     # Pushing again replaces rather than duplicates.
     assert main(["push", "--data", str(mini_root), "--store", "memory", "--to", setting]) == 0
     assert remote.triples_per_graph() == local.triples_per_graph()
+    # Issue 12.7: a remote source works, and the target is never left empty (here the
+    # source is the target itself: each graph is read whole before it is replaced).
+    assert main(["push", "--store", setting, "--to", setting]) == 0
+    assert remote.triples_per_graph() == local.triples_per_graph()
     remote.close()
 
 
@@ -124,3 +128,62 @@ def test_remote_errors_are_clear(oxigraph_server):
     with pytest.raises(StoreError, match="cannot reach"):
         unreachable.query("ASK {}")
     unreachable.close()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _gone(pids: set[int], seconds: float = 20) -> set[int]:
+    """The pids still alive after waiting up to ``seconds`` for them to end."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = {p for p in pids if Path(f"/proc/{p}").exists()
+                 and (Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")}
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_no_process_outlives_the_server(mini_root, home, tmp_path, signal_name):
+    """Issue 12.7: after a runaway replaced a worker, and with the writer running, a
+    signal to the server ends every process it started."""
+    import signal
+
+    port = free_port()
+    env = dict(os.environ, ATTESTGRAPH_HOME=str(home), ATTESTGRAPH_QUERY_TIMEOUT="1", ATTESTGRAPH_WORKERS="2",
+               ATTESTGRAPH_API_KEY="k3y")
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "attestgraph.cli", "serve", "--data", str(mini_root), "--port", str(port)]
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(base + "/healthz", process, log)
+        runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+        assert httpx.get(base + "/sparql", params={"query": runaway}, timeout=30).status_code == 503
+        assert httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
+        started = _descendants(process.pid)
+        assert len(started) >= 3  # two query workers and the writer (and multiprocessing's helper)
+        process.send_signal(getattr(signal, signal_name))
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert _gone(started) == set(), log.read_text()[-2000:]

@@ -82,8 +82,8 @@ def test_row_cap_is_flagged(client):
     ("DELETE WHERE { ?s ?p ?o }", "read-only"),
     ("LOAD <file:///etc/passwd>", "read-only"),
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
-    ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "not a graph of this store"),
-    ("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "not a graph of this store"),
+    ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "not a graph this endpoint serves"),
+    ("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "not a graph this endpoint serves"),
 ])
 def test_hostile_queries_are_refused_before_evaluation(client, query, word, assert_problem):
     assert_problem(client.get("/sparql", params={"query": query}), 403, word)

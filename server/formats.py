@@ -1,0 +1,107 @@
+"""The SPARQL result formats: which one a client gets (``Accept``) and the bytes of each.
+
+Serialising happens in the query worker (:mod:`attestgraph.server.workers`), so only
+the finished, size-capped answer crosses to the server process.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from attestgraph import render
+from attestgraph import vocabulary as v
+from attestgraph.graph.results import Result
+
+SELECT_FORMATS = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def _accepted(header: str | None) -> list[str]:
+    """Media types from an Accept header, best first (q-values honoured, order kept on ties)."""
+    if not header:
+        return []
+    ranked = []
+    for index, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        quality = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    quality = float(f[2:])
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, index, fields[0].lower()))
+    return [media for _, _, media in sorted(ranked)]
+
+
+def negotiate(accept: str | None, kind: str) -> str | None:
+    table = GRAPH_FORMATS if kind == "graph" else SELECT_FORMATS
+    default = "text/turtle" if kind == "graph" else "application/sparql-results+json"
+    wanted = _accepted(accept)
+    if not wanted:
+        return default
+    for media in wanted:
+        if media in table:
+            return media
+        if media in ("*/*", "application/*", "text/*"):
+            return default
+    return None
+
+
+def serialize(result: Result, media: str) -> bytes:
+    if result.kind == "graph":
+        if media == "text/turtle":
+            return ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=v.PREFIXES)
+        return ox.serialize(result.triples, format=GRAPH_FORMATS[media])
+    form = SELECT_FORMATS[media]
+    if form == "json":
+        return render.sparql_json(result).encode()
+    if form == "csv":
+        return render.sparql_csv(result).encode()
+    if form == "tsv":
+        return render.sparql_tsv(result).encode()
+    return sparql_xml(result).encode()
+
+
+def sparql_xml(result: Result) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
+    out.append("</head>")
+    if result.kind == "ask":
+        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean></sparql>")
+        return "".join(out)
+    out.append("<results>")
+    for row in result.rows:
+        out.append("<result>")
+        for name, term in zip(result.variables, row):
+            if term is None:
+                continue
+            if isinstance(term, ox.NamedNode):
+                value = f"<uri>{escape(term.value)}</uri>"
+            elif isinstance(term, ox.BlankNode):
+                value = f"<bnode>{escape(term.value)}</bnode>"
+            else:
+                attrs = ""
+                if term.language:
+                    attrs = f" xml:lang={quoteattr(term.language)}"
+                elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+                    attrs = f" datatype={quoteattr(term.datatype.value)}"
+                value = f"<literal{attrs}>{escape(term.value)}</literal>"
+            out.append(f"<binding name={quoteattr(name)}>{value}</binding>")
+        out.append("</result>")
+    out.append("</results></sparql>")
+    return "".join(out)

@@ -1,0 +1,195 @@
+"""What a query or update may ask for, decided on its parse tree before evaluation.
+
+The checks read the request with a real SPARQL 1.1 parser (rdflib's) and walk the
+tree it builds, never the text: a keyword hidden by an escape (``SERV\\u0049CE``),
+glued to a number (``1SERVICE``) or placed after an IRI holding ``#`` is either
+read as what it is or the request does not parse, and a request the checking parser
+cannot read is refused (fail closed) even when Oxigraph could run it. The checks:
+
+- a query is one of SELECT, ASK, CONSTRUCT or DESCRIBE; nothing else is recognised;
+- no ``SERVICE`` anywhere, in any pattern, sub-query or ``EXISTS``;
+- ``FROM`` / ``FROM NAMED`` name graphs the caller may read (their IRIs are handed
+  back, so the endpoint passes the dataset to Oxigraph itself);
+- an update holds only the operations listed in :data:`UPDATE_OPERATIONS` (``LOAD``
+  is not one) and no ``SERVICE``;
+- brackets nest at most :data:`MAX_DEPTH` deep, counted on the raw text before any
+  parser runs (pyoxigraph crashes the process on 5,000 nested ``{``, and a
+  recursive-descent parser runs out of stack well before): the count ignores
+  strings and comments, so it can only over-count, which refuses, never admits.
+
+This is the first line. The guarantee that no query reaches the network is that
+queries are evaluated in worker processes that cannot open an Internet socket
+(:mod:`attestgraph.server.sandbox`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from attestgraph.errors import ForbiddenOperation, QuerySyntaxError, QueryTooComplex
+
+MAX_DEPTH = 24  # rdflib's recursive parser reaches Python's stack limit near 32 nested parentheses
+MAX_LENGTH = 100_000  # characters; rdflib's parser is pure Python and slow on huge texts
+
+QUERY_FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
+UPDATE_OPERATIONS = {"InsertData", "DeleteData", "DeleteWhere", "Modify", "Clear", "Drop", "Create", "Add", "Move", "Copy"}
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed: its form and the dataset its ``FROM`` clauses name."""
+
+    form: str  # "select", "ask" or "graph" (CONSTRUCT, DESCRIBE)
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+
+    @property
+    def names_dataset(self) -> bool:
+        return bool(self.from_graphs or self.from_named)
+
+
+def bracket_depth(text: str) -> int:
+    """The deepest nesting of ``{ ( [`` in ``text``, counting every bracket character."""
+    depth = deepest = 0
+    for char in text:
+        if char in "{([":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif char in "})]":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _precheck(text: str) -> None:
+    if len(text) > MAX_LENGTH:
+        raise QueryTooComplex(f"the query is {len(text)} characters long; at most {MAX_LENGTH} are accepted")
+    depth = bracket_depth(text)
+    if depth > MAX_DEPTH:
+        raise QueryTooComplex(f"brackets nest {depth} deep; at most {MAX_DEPTH} levels are accepted")
+
+
+def _nodes(tree) -> Iterable[object]:
+    """Every node of an rdflib parse tree (CompValue, ParseResults, lists), iteratively."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, CompValue):
+            stack.extend(node.values())
+        elif isinstance(node, (ParseResults, list, tuple)):
+            stack.extend(node)
+
+
+def _names(tree) -> set[str]:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    return {node.name for node in _nodes(tree) if isinstance(node, CompValue)}
+
+
+def _prologue() -> str:
+    """The project's prefixes, declared for the checker as Oxigraph is told them (graph.store),
+    so both read the same names. One line each, no brackets."""
+    from attestgraph import vocabulary as v
+
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in v.PREFIXES.items())
+
+
+def _syntax_error(exc: Exception, what: str) -> QuerySyntaxError:
+    line, column = getattr(exc, "lineno", None), getattr(exc, "col", None)
+    if line is not None:
+        line -= _prologue().count("\n")  # positions in the text the client sent
+    where = f" at {line}:{column}" if line is not None and line > 0 else ""
+    message = getattr(exc, "msg", None) or str(exc)
+    return QuerySyntaxError(
+        f"SPARQL syntax error{where}: {message} (the {what} is checked by a SPARQL 1.1 parser before it runs; "
+        "what that parser cannot read is refused)"
+    )
+
+
+@lru_cache(maxsize=512)
+def _check_query(text: str) -> CheckedQuery:
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+        query = tree[1]
+    except RecursionError:
+        raise QueryTooComplex("the query nests too deeply to be checked") from None
+    except Exception as exc:  # pyparsing's ParseException and the errors its actions raise
+        if "update" in str(exc).lower() or _looks_like_update(text):
+            raise ForbiddenOperation("this endpoint is read-only: updates are refused") from None
+        raise _syntax_error(exc, "query") from None
+    form = QUERY_FORMS.get(getattr(query, "name", None))
+    if form is None:
+        raise ForbiddenOperation(f"only SELECT, ASK, CONSTRUCT and DESCRIBE are answered, not {getattr(query, 'name', '?')}")
+    if "ServiceGraphPattern" in _names(tree):
+        raise ForbiddenOperation("SERVICE is refused: queries are answered from this store only, never by calling out")
+    try:
+        translateQuery(tree)  # resolves prefixes and scoping; a query rdflib cannot translate is not understood
+    except RecursionError:
+        raise QueryTooComplex("the query nests too deeply to be checked") from None
+    except Exception as exc:
+        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+    defaults, named = [], []
+    for clause in query.get("datasetClause") if "datasetClause" in query else []:
+        if "default" in clause:
+            defaults.append(str(clause["default"]))
+        if "named" in clause:
+            named.append(str(clause["named"]))
+    return CheckedQuery(form=form, from_graphs=tuple(defaults), from_named=tuple(named))
+
+
+def _looks_like_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def check_query(text: str, readable_graphs: Iterable[str] | None = None) -> CheckedQuery:
+    """Check a read-only query; raise :class:`ForbiddenOperation` or :class:`QuerySyntaxError`.
+
+    ``readable_graphs``: the graphs the caller may name in ``FROM`` / ``FROM NAMED``
+    (``None``: any). The prefixes of :data:`attestgraph.vocabulary.PREFIXES` are known.
+    """
+    _precheck(text)
+    checked = _check_query(_prologue() + text)
+    if readable_graphs is not None:
+        allowed = set(readable_graphs)
+        for clause, iris in (("FROM", checked.from_graphs), ("FROM NAMED", checked.from_named)):
+            for iri in iris:
+                if iri not in allowed:
+                    raise ForbiddenOperation(
+                        f"{clause} <{iri}> is not a graph this endpoint serves; queries never load data from elsewhere"
+                    )
+    return checked
+
+
+def check_update(text: str) -> None:
+    """Check a SPARQL Update: only the operations of :data:`UPDATE_OPERATIONS`, no SERVICE."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    _precheck(text)
+    try:
+        tree = parseUpdate(_prologue() + text)
+    except RecursionError:
+        raise QueryTooComplex("the update nests too deeply to be checked") from None
+    except Exception as exc:
+        raise _syntax_error(exc, "update") from None
+    operations = [getattr(op, "name", "?") for op in tree.get("request") or []] if "request" in tree else []
+    refused = sorted({name for name in operations if name not in UPDATE_OPERATIONS})
+    if refused:
+        shown = ", ".join("LOAD" if name == "Load" else name for name in refused)
+        raise ForbiddenOperation(f"{shown} is refused: the server never fetches data from elsewhere")
+    if "ServiceGraphPattern" in _names(tree):
+        raise ForbiddenOperation("SERVICE is refused: the server never calls out to another endpoint")
