@@ -18,7 +18,7 @@ from attestgraph import vocabulary as v
 from attestgraph.errors import ForbiddenOperation, StoreError
 from attestgraph.graph.store import EmbeddedStore, GraphStore, insert_data_update
 from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement import Engagement, engagement_quads
+from attestgraph.queries.engagement import Engagement, engagement_quads, is_engagement_id
 from attestgraph.server import api, problems, sparql
 from attestgraph.server.executor import QueryExecutor, remove_snapshot, snapshot_on_disk
 from attestgraph.server.limits import BodyLimit
@@ -118,20 +118,15 @@ class State:
         return self._scratch
 
     def analyse(self, engagement: Engagement) -> dict:
-        from attestgraph.queries.findings import readiness_findings
-        from attestgraph.queries.gaps import gaps
-        from attestgraph.queries.plan import build_plan
+        """The engagement's analysis, built by the one function the CLI and the report use."""
+        from attestgraph.queries.analysis import analyse, public
 
         with self._scratch_lock:
             store = self._scratch_store()
-            catalog = Catalog(store)
             try:
-                gap = gaps(store, engagement, catalog)
-                findings = [f.as_dict() for f in readiness_findings(store, engagement, catalog)]
-                plan = build_plan(store, engagement, catalog)
+                return public(analyse(store, engagement, Catalog(store)))
             finally:
                 store.remove_graph(engagement.graph)
-        return {"engagement": engagement.id, "findings": findings + plan.pop("findings"), "gaps": gap, "plan": plan}
 
     def _write(self, update: str) -> None:
         """Run one write (one SPARQL update, one transaction) through the store's only
@@ -189,7 +184,7 @@ class State:
         graph = v.engagement_graph(identifier)
         rows = self.store.query(
             f"SELECT ?doc WHERE {{ GRAPH <{graph}> {{ ?e <{DOCUMENT}> ?doc }} }}"
-        ).column("doc") if _safe_id(identifier) else []
+        ).column("doc") if is_engagement_id(identifier) else []
         return json.loads(rows[0]) if rows else None
 
     def stored_ids(self) -> list[str]:
@@ -201,12 +196,6 @@ class State:
 
     def apply_update(self, update: str) -> None:
         self._write(update)
-
-
-def _safe_id(identifier: str) -> bool:
-    import re
-
-    return bool(re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", identifier))
 
 
 def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
