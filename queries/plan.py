@@ -23,7 +23,7 @@ from attestgraph.queries.engagement import Engagement
 from attestgraph.queries.findings import Finding, control_sets
 from attestgraph.queries.overlap import natural_key
 from attestgraph.queries.schedule import AUDIT, OPERATION, PHASES, REVIEW, Job, critical_chain, schedule
-from attestgraph.queries.selection import select_controls
+from attestgraph.queries.selection import operating, select_controls
 
 
 def phase_of_clause(notation: str) -> int:
@@ -83,11 +83,60 @@ def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | Non
     ``capacity`` (person-days a week) overrides the engagement's, for what-if questions.
     """
     catalog = catalog or Catalog(store)
-    capacity = float(capacity if capacity is not None else engagement.capacity)
     applicability = applicable_units(catalog, engagement)
     selection = select_controls(catalog, engagement, applicability, control_sets(catalog))
+    return _plan(catalog, engagement, applicability, selection,
+                 float(capacity if capacity is not None else engagement.capacity))
+
+
+def capacity_for_type1(store: GraphStore, engagement: Engagement, by: dt.date, catalog: Catalog | None = None,
+                       most: float = 100.0) -> dict:
+    """The smallest whole weekly capacity (person-days) whose plan reaches the SOC 2 Type I
+    as-of date on or before ``by``, or why no capacity up to ``most`` can.
+
+    The selection does not depend on capacity, so it is solved once; each probe re-solves
+    the schedule (bisection over whole person-days a week).
+    """
+    catalog = catalog or Catalog(store)
+    if "type1" not in engagement.soc2_reports:
+        return {"by": by.isoformat(), "reachable": False, "capacity_days_per_week": None, "type1": None,
+                "why": "the engagement does not target a SOC 2 Type I report"}
+    applicability = applicable_units(catalog, engagement)
+    selection = select_controls(catalog, engagement, applicability, control_sets(catalog))
+
+    def as_of(capacity: float) -> tuple[dt.date, dict]:
+        plan = _plan(catalog, engagement, applicability, selection, capacity)
+        date = next(m["date"] for m in plan["milestones"] if m["kind"] == "soc2-type1")
+        return dt.date.fromisoformat(date), plan
+
+    best_date, best_plan = as_of(most)
+    if best_date > by:
+        chain = " -> ".join(best_plan["critical_path"]) or "the work itself"
+        return {"by": by.isoformat(), "reachable": False, "capacity_days_per_week": None,
+                "type1": best_date.isoformat(),
+                "why": f"even at {most:g} person-days a week the as-of date is {best_date.isoformat()}: the chain of "
+                       f"prerequisites {chain} (a dependant starts the week after its prerequisite ends) cannot be "
+                       f"shortened by adding people"}
+    low, high, found = 1, int(most), best_date
+    while low < high:
+        middle = (low + high) // 2
+        date, _ = as_of(float(middle))
+        if date <= by:
+            high, found = middle, date
+        else:
+            low = middle + 1
+    if high == int(most):
+        found = best_date
+    else:
+        found, _ = as_of(float(high))
+    return {"by": by.isoformat(), "reachable": True, "capacity_days_per_week": float(high), "type1": found.isoformat(),
+            "why": f"{high} person-days a week reach the as-of date {found.isoformat()}; {high - 1} do not"
+                   if high > 1 else "one person-day a week is enough"}
+
+
+def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, capacity: float) -> dict:
     chosen = selection.chosen
-    have = engagement.implemented_ids
+    have = operating(engagement)
     depends = {c: [d for d in catalog.control(c)["dependsOn"] if d not in have] for c in catalog.controls}
     phase = _phases(catalog, chosen, depends, _iso_mappings(catalog, engagement, selection))
     start = cal.first_working_day(engagement.start)
@@ -148,7 +197,7 @@ def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | Non
         "start": engagement.start.isoformat(),
         "capacity_days_per_week": capacity,
         "effort_days": round(effort, 1),
-        "already_operating": sorted(have),
+        "already_operating": sorted(have, key=natural_key),
         "selection": {
             "rule": selection.rule,
             "controls": [
@@ -192,6 +241,8 @@ def _operating_floor(catalog, engagement, selection, start) -> int:
     """The earliest window day the controls already operating allow (each must have run a cycle)."""
     floor = 0
     for item in engagement.implemented:
+        if item.control not in operating(engagement):
+            continue
         if "soc2" not in selection.advances.get(item.control, {}):
             continue
         ready = cal.index_of(start, item.since) + cal.cycle_working_days(catalog.control(item.control)["cadence"])

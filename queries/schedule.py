@@ -280,7 +280,7 @@ def _greedy(jobs, demand, cap, deadline, iso_order, operating) -> dict[str, int]
     42001 work, then the longest chain behind a job)."""
     def priority(c):
         j = jobs[c]
-        return (not j.overdue, not j.soc2, deadline.get(c, 10**6), not j.iso, -tail[c], c)
+        return (not j.overdue, not j.soc2, -tail[c], deadline.get(c, 10**6), not j.iso, c)
 
     graph = nx.DiGraph()
     graph.add_nodes_from(jobs)

@@ -170,6 +170,13 @@ def asked_for(catalog: Catalog, engagement: Engagement, sets: dict[str, dict]) -
     return {c: why for c, why in wanted.items() if c in catalog.controls}
 
 
+def operating(engagement: Engagement) -> set[str]:
+    """Controls already operating when the engagement starts. One the engagement lists
+    with a later ``since`` is a promise, not a control in place: the plan schedules it
+    (so the Type I as-of date and the Type II window see when it really starts)."""
+    return {i.control for i in engagement.implemented if i.since <= engagement.start}
+
+
 @dataclass
 class Selection:
     chosen: set[str]  # controls to schedule (not yet operating)
@@ -191,7 +198,7 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
     frameworks = engagement.frameworks
     rows = catalog.run("control-mappings", slug=frameworks).records()
     routes, advances = unit_routes(catalog, applicability, frameworks, rows)
-    have = engagement.implemented_ids
+    have = operating(engagement)
     controls = sorted(catalog.controls, key=natural_key)
     depends = {c: [d for d in catalog.control(c)["dependsOn"]] for c in controls}
     include = [c for c in getattr(engagement, "include", None) or [] if c in catalog.controls]
