@@ -164,7 +164,8 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, ca
     type2_floor = _operating_floor(catalog, engagement, selection, start)
     settings = dict(cal.SETTINGS)
     outcome = schedule(jobs, capacity, iso_order=engagement.iso42001,
-                       iso_operating_days=settings["iso_operating_weeks"] * 5, type2_floor=type2_floor)
+                       iso_operating_days=settings["iso_operating_weeks"] * 5,
+                       type2="type2" in engagement.soc2_reports, type2_floor=type2_floor)
     soc2_jobs = [j for j in jobs.values() if j.soc2]
     last = max(soc2_jobs or jobs.values(), key=lambda j: (j.end, j.control), default=None)
     critical = critical_chain(jobs, last.control) if last else []

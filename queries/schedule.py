@@ -89,7 +89,7 @@ class Outcome:
 
 
 def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool, iso_operating_days: int,
-             type2_floor: int = 0, time_limit: float = SCHEDULE_SECONDS) -> Outcome:
+             type2: bool = True, type2_floor: int = 0, time_limit: float = SCHEDULE_SECONDS) -> Outcome:
     """Fill in ``start`` and ``end`` (working-day indices) of every job; see the module docstring."""
     cap = max(1, int(math.floor(capacity_per_week * SCALE + 1e-9)))
     rate = min(MAX_PEOPLE_PER_CONTROL * SLOT_DAYS, capacity_per_week)  # person-days one control takes a week
@@ -148,9 +148,10 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
         type1 = model.NewIntVar(0, horizon, "type1")
         model.AddMaxEquality(type1, [end[c] for c in soc2])
         stages.append(("SOC 2 Type I as-of day", type1))
-        type2 = model.NewIntVar(0, 2 * horizon, "type2")
-        model.AddMaxEquality(type2, [end[c] + cycle[c] for c in soc2] + [type1, model.NewConstant(floor)])
-        stages.append(("Type II window start day", type2))
+        if type2:
+            window = model.NewIntVar(0, 2 * horizon, "type2")
+            model.AddMaxEquality(window, [end[c] + cycle[c] for c in soc2] + [type1, model.NewConstant(floor)])
+            stages.append(("Type II window start day", window))
     iso = [c for c, j in jobs.items() if j.iso]
     if iso:
         iso_end = model.NewIntVar(0, horizon, "iso_end")

@@ -5,12 +5,12 @@ The sufficiency rule (:data:`RULE`, one home; links are read with
 count):
 
 * a **SOC 2 criterion** is met when a selected control is full on it (or on its
-  series or category), or when every one of its points of focus that some catalog
-  control reaches at all is advanced by a selected control at partial or better,
-  with at least one selected link on the criterion or its points of focus (a
-  criterion without reachable points of focus needs a partial link on itself).
-  Points of focus are how an auditor judges a criterion, so covering each one the
-  catalog can address is what "the criterion is designed" means here;
+  series or category), or when selected controls advance, at partial or better, at
+  least :data:`POF_SHARE` (half) of its points of focus that some catalog control
+  reaches at all, with at least one selected link on the criterion or its points of
+  focus (a criterion without reachable points of focus needs a partial link on
+  itself). Points of focus are what an auditor weighs in judging a criterion; they
+  are not each an obligation;
 * an **ISO/IEC 42001 clause or Annex A control, or a DPDP provision**, is met when a
   selected control is full on it (or on an ancestor), or when the strengths of the
   selected partial links on the unit itself add up to :data:`COMBINED_STRENGTH`
@@ -30,6 +30,7 @@ minimum total effort, ties broken by catalog order so the answer is reproducible
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +43,12 @@ from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement
 from attestgraph.queries.overlap import natural_key
 
+# Share of a criterion's reachable points of focus the selection must advance. Points
+# of focus are what an auditor weighs in judging a criterion, not obligations each:
+# requiring every one pulled ISO/IEC 42001 and DPDP artefacts (SoA, AI impact
+# assessment, DPO page) into Type I-only SOC 2 plans through single points of focus.
+# At least half, with a link on the criterion or one of them, is the bar used here.
+POF_SHARE = 0.5
 COMBINED_STRENGTH = 10  # sum of partial-link strengths that meets an ISO or DPDP unit
 SELECTION_SECONDS = 2.0  # CP-SAT time limit for the selection model
 SEED = 7
@@ -49,14 +56,16 @@ WORKERS = 2
 
 RULE = (
     "A SOC 2 criterion is met when a selected control is full on it (or on its series or category), or when "
-    "every point of focus of it that any catalog control reaches is advanced by a selected control at partial or "
-    "better, with at least one selected link on the criterion or its points of focus (a criterion with no "
-    "reachable point of focus needs a partial link on itself). An ISO/IEC 42001 clause or Annex A control, or a "
-    f"DPDP provision, is met when a selected control is full on it or an ancestor, or when the strengths of the "
-    f"selected partial links on it add up to at least {COMBINED_STRENGTH}. Links count as coverage.link_state "
-    f"says: full, or partial at strength >= {coverage.PARTIAL_MIN_STRENGTH}; weaker links never count. The "
-    "selection is the minimum-effort set of controls, with their prerequisites, that meets every applicable "
-    "unit the catalog can meet; controls already operating cost nothing."
+    "selected controls advance, at partial or better, at least half of the criterion's points of focus that any "
+    "catalog control reaches (points of focus are what an auditor weighs, not obligations each), with at least one "
+    "selected link on the criterion or its points of focus; a criterion with no reachable point of focus needs a "
+    "partial link on itself. An ISO/IEC 42001 clause or Annex A control, or a DPDP provision, is met when a "
+    "selected control is full on it or an ancestor, or when the strengths of the selected partial links on it add "
+    f"up to at least {COMBINED_STRENGTH}. Links count as coverage.link_state says: full, or partial at strength >= "
+    f"{coverage.PARTIAL_MIN_STRENGTH}; weaker links never count. The selection is the minimum-effort set of "
+    "controls, with their prerequisites, that meets every applicable unit the catalog can meet; controls already "
+    "operating cost nothing; a unit the catalog cannot meet is listed as unmet and still advanced by at least one "
+    "control."
 )
 
 # Buyer questions and duties the readiness findings test (queries/findings.py): when
@@ -83,8 +92,13 @@ class UnitRoutes:
         if self.soc2:
             if not self.anchor & chosen:
                 return False
-            return all(part & chosen for part in self.parts)
+            return sum(1 for part in self.parts if part & chosen) >= self.parts_needed
         return sum(s for c, s in self.partial.items() if c in chosen) >= COMBINED_STRENGTH
+
+    @property
+    def parts_needed(self) -> int:
+        """SOC 2: how many of the reachable points of focus the selection must advance."""
+        return math.ceil(POF_SHARE * len(self.parts) - 1e-9)
 
     def meetable(self, available: set[str]) -> bool:
         return self.met_by(available)
@@ -276,8 +290,15 @@ def _add_unit(model, x, route: UnitRoutes, available: set[str]) -> None:
     if route.soc2:
         combo = model.NewBoolVar(f"combo:{route.ref}")
         model.AddBoolOr([x[c] for c in sorted(route.anchor & available)]).OnlyEnforceIf(combo)
-        for part in route.parts:
-            model.AddBoolOr([x[c] for c in sorted(part & available)]).OnlyEnforceIf(combo)
+        covered = []
+        for i, part in enumerate(route.parts):
+            members = [x[c] for c in sorted(part & available)]
+            if not members:
+                continue
+            hit = model.NewBoolVar(f"pof:{route.ref}:{i}")
+            model.AddBoolOr(members).OnlyEnforceIf(hit)
+            covered.append(hit)
+        model.Add(sum(covered) >= route.parts_needed).OnlyEnforceIf(combo)
         model.AddBoolOr(full + [combo])
         return
     partial = {c: s for c, s in route.partial.items() if c in available}
