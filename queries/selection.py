@@ -331,6 +331,7 @@ def _tag(picked, have, routes, depends, forced_in, asked, include) -> tuple[dict
     tags: dict[str, str] = {}
     reasons: dict[str, str] = {}
     touching: dict[str, list[UnitRoutes]] = defaultdict(list)
+    unmet_routes = [r for r in routes.values() if not r.met_by(picked)]
     for r in routes.values():
         if r.met_by(picked):
             for c in r.advancers():
@@ -340,6 +341,12 @@ def _tag(picked, have, routes, depends, forced_in, asked, include) -> tuple[dict
             tags[c], reasons[c] = "operating", "already operating: counted at no cost"
             continue
         broken = [r.ref for r in touching.get(c, []) if not r.met_by(picked - {c})]
+        alone = [r.ref for r in unmet_routes if r.advancers() & picked == {c}]
+        if alone and not broken:
+            tags[c] = "required"
+            reasons[c] = (f"the only selected control advancing {', '.join(sorted(alone, key=natural_key)[:6])}, "
+                          "which the catalog cannot fully meet")
+            continue
         if broken:
             tags[c] = "required"
             reasons[c] = f"needed to meet {', '.join(sorted(broken, key=natural_key)[:6])}" + (
