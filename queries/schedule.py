@@ -91,6 +91,8 @@ class Outcome:
 def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool, iso_operating_days: int,
              type2: bool = True, type2_floor: int = 0, time_limit: float = SCHEDULE_SECONDS) -> Outcome:
     """Fill in ``start`` and ``end`` (working-day indices) of every job; see the module docstring."""
+    if not jobs:
+        return Outcome("optimal", 0.0, 0.0, [])
     cap = max(1, int(math.floor(capacity_per_week * SCALE + 1e-9)))
     rate = min(MAX_PEOPLE_PER_CONTROL * SLOT_DAYS, capacity_per_week)  # person-days one control takes a week
     for job in jobs.values():

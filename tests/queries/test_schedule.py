@@ -74,3 +74,7 @@ def test_iso_order_only_when_targeted():
     free = build()
     schedule(free, 10.0, iso_order=False, iso_operating_days=20)
     assert all(j.start == 0 for j in free.values())
+
+
+def test_nothing_to_schedule():
+    assert schedule({}, 5.0, iso_order=True, iso_operating_days=20).status == "optimal"
