@@ -192,6 +192,7 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, ca
         })
     milestones, findings = _calendar(engagement, jobs, selection, start, settings, type2_floor)
     findings += _deadline_findings(engagement, jobs, deadlines, start)
+    findings += _unmet_finding(selection)
     effort = sum(j.effort for j in jobs.values())
     return {
         "engagement": engagement.id,
@@ -362,3 +363,27 @@ def _deadline_findings(engagement, jobs, deadlines, start) -> list[Finding]:
             controls=late,
         ))
     return findings
+
+
+def _unmet_finding(selection) -> list[Finding]:
+    """Applicable units no combination of catalog controls meets under the sufficiency rule."""
+    if not selection.unmet:
+        return []
+    refs = [u["requirement"] for u in selection.unmet]
+    by_slug: dict[str, int] = {}
+    for ref in refs:
+        by_slug[ref.split(":")[0]] = by_slug.get(ref.split(":")[0], 0) + 1
+    counts = ", ".join(f"{n} {slug}" for slug, n in sorted(by_slug.items()))
+    return [Finding(
+        id="plan-unmet-requirements",
+        severity="medium",
+        title="Applicable requirements the catalog's controls do not fully meet",
+        found=f"{len(refs)} applicable requirements ({counts}) are not met by any combination of catalog controls "
+              f"under the plan's sufficiency rule; the plan still schedules the strongest control towards each. "
+              f"First: {', '.join(refs[:10])}.",
+        why="An auditor or the Board judges each of these on its own; partial coverage needs a documented "
+            "argument or a control of the company's own.",
+        action="Design company-specific measures (or evidence) for these requirements, or record why each is met "
+               "by the scheduled controls; the plan's selection.unmet says what is missing for each.",
+        requirements=refs,
+    )]
