@@ -168,7 +168,7 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, ca
                        type2="type2" in engagement.soc2_reports, type2_floor=type2_floor)
     soc2_jobs = [j for j in jobs.values() if j.soc2]
     last = max(soc2_jobs or jobs.values(), key=lambda j: (j.end, j.control), default=None)
-    critical = critical_chain(jobs, last.control) if last else []
+    critical = critical_chain(jobs, last.control, engagement.iso42001, settings["iso_operating_weeks"] * 5) if last else []
     steps = []
     for job in sorted(jobs.values(), key=lambda j: (j.start, j.end, natural_key(j.control))):
         c = job.control

@@ -244,12 +244,20 @@ def _phase_gates(model, jobs, start, end, horizon, operating_days) -> None:
                 model.Add(start[c] >= gate[p] + offset)
 
 
-def critical_chain(jobs: dict[str, Job], last: str) -> list[str]:
-    """From ``last`` back through the prerequisite that ended exactly when it started."""
+def critical_chain(jobs: dict[str, Job], last: str, iso_order: bool = False, operating_days: int = 0) -> list[str]:
+    """From ``last`` back through what made each job start when it did: a prerequisite
+    that ended exactly then, or (under the ISO/IEC 42001 order) the last job of a phase
+    it waits for. A job whose start no predecessor explains waited for capacity; the
+    chain stops there."""
     chain = [last]
     current = last
     while True:
-        tight = [d for d in jobs[current].depends_on if d in jobs and jobs[d].end == jobs[current].start]
+        job = jobs[current]
+        tight = [d for d in job.depends_on if d in jobs and jobs[d].end == job.start]
+        if not tight and iso_order:
+            offset = lambda other: operating_days if job.phase == AUDIT and other.phase == OPERATION else 0  # noqa: E731
+            tight = [c for c, other in jobs.items() if c != current and _waits_for(job.phase, other.phase)
+                     and other.end + offset(other) == job.start]
         if not tight:
             break
         current = sorted(tight)[0]
