@@ -48,7 +48,7 @@ SCHEDULE_SECONDS = 1.2  # the whole scheduling time limit, shared by the stages
 SEED = 7
 INTERLEAVE = True
 STAGE_WEIGHT = {"SOC 2 Type I as-of day": 3, "compactness (sum of end days)": 0.5}
-DETERMINISTIC_BUDGET = 1.5  # CP-SAT deterministic time units shared by the stages (about 1-2 s here)
+DETERMINISTIC_BUDGET = 1.5  # CP-SAT deterministic time units shared by the stages
 WORKERS = 2
 SCALE = 10  # demand and capacity in tenths of a person-day
 
@@ -167,8 +167,9 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = WORKERS
     solver.parameters.random_seed = SEED
-    # Interleaved workers with a deterministic-time budget give the same plan on every
-    # run (two threads racing on wall time do not); the wall-time limit stays as a cap.
+    # Interleaved workers with a deterministic-time budget repeat a run exactly when the
+    # budget ends each stage; on a loaded machine the wall-time cap can end a stage
+    # first, and then the answer may differ by a week between runs (the gap says so).
     solver.parameters.interleave_search = INTERLEAVE
     began = time.perf_counter()
     report: list[dict] = []
