@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from attestgraph.queries import coverage
 from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.engagement import SOC2_CATEGORIES, Engagement
-from attestgraph.queries.scope import CHILDREN_PROVISIONS, _root_section
+from attestgraph.queries.scope import CHILDREN_PROVISIONS, root_section
 
 ROLE_BEARERS = {
     "data-fiduciary": {"Data Fiduciary"},
@@ -123,7 +123,7 @@ def _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers) -> str | No
         if borne == {CONSENT_MANAGER}:
             return "a duty of a Consent Manager; the engagement is not one"
         return f"borne by {', '.join(sorted(borne))}, not by the engagement's role ({engagement.dpdp_role})"
-    if (r.slug, _root_section(r, catalog)) in CHILDREN_PROVISIONS and not engagement.children_data:
+    if (r.slug, root_section(r, catalog)) in CHILDREN_PROVISIONS and not engagement.children_data:
         return "a provision on children's personal data; the engagement processes none"
     return None
 
