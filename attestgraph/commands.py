@@ -222,6 +222,11 @@ def register(sub, common) -> None:
     p = sub.add_parser("plan", parents=[common], help="sequencing plan and report for one engagement")
     p.add_argument("--engagement", required=True, help="engagement YAML file")
     p.add_argument("--out", help="write the report: FILE.html, FILE.md, FILE.json or FILE.csv (default: JSON to stdout)")
+    p.add_argument("--capacity", type=_capacity, metavar="N",
+                   help="what-if: plan at N person-days a week instead of the engagement's capacity")
+    p.add_argument("--type1-by", type=_date, metavar="DATE",
+                   help="what-if: the smallest weekly capacity whose SOC 2 Type I as-of date is on or before DATE "
+                        "(YYYY-MM-DD), or why it cannot be reached; prints JSON")
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("export", parents=[common], help="export data views")
@@ -241,11 +246,43 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_push)
 
 
+def _capacity(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected person-days a week (a number), got {text!r}") from None
+    if not 0.5 <= value <= 500:
+        raise argparse.ArgumentTypeError(f"expected 0.5 to 500 person-days a week, got {text}")
+    return value
+
+
+def _date(text: str):
+    import argparse
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
 def cmd_plan(args) -> int:
+    import dataclasses
+
     from attestgraph.queries.report import write_report
 
     store = _store(args)
     engagement = _engagement(args, store)
+    if args.type1_by is not None:
+        from attestgraph.queries.gaps import load_into
+        from attestgraph.queries.plan import capacity_for_type1
+
+        _json(capacity_for_type1(load_into(store, engagement), engagement, args.type1_by))
+        return 0
+    if args.capacity is not None:
+        engagement = dataclasses.replace(engagement, capacity=args.capacity)
     say = lambda m: print(f"attestgraph: {m}", file=sys.stderr, flush=True)  # noqa: E731
     for path in write_report(store, engagement, args.out, progress=say):
         say(f"wrote {path}")

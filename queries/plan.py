@@ -1,454 +1,389 @@
-"""The sequencing plan for a dual-framework engagement.
+"""The plan for one engagement: which controls (queries/selection.py), when
+(queries/schedule.py), the audit calendar (queries/calendar.py) and the findings that
+only the schedule can raise.
 
-Which controls: every catalog control that advances an in-scope requirement of the
-engagement's targets and is not yet in operation, with the prerequisites it needs.
-
-In what order, as a resource-constrained list schedule over working days:
-
-1. a control never starts before the controls it depends on (``ag:dependsOn``) have
-   finished;
-2. ISO/IEC 42001's management-system order gates the phases — context and scope,
-   then leadership and policy, then risk and impact assessment with the Statement of
-   Applicability, then operation (which may begin once policy is set), then internal
-   audit (after the operation phase has run for ``OPERATING_WEEKS``), then
-   management review, then improvement;
-3. among the controls ready on a day, work that advances more frameworks goes first,
-   then more coverage per person-day, then the longer chain of work behind it;
-4. the team's capacity (person-days a week) is never exceeded, and one control takes
-   at most one person-day per working day.
-
-A DPDP duty is scheduled before its date of effect: if the first schedule lands one
-too late, the plan is recomputed with those controls first among their phase; any
-still late are flagged as findings.
+1. Applicability (queries/applicability.py) decides the units the engagement must meet.
+2. Selection picks the minimum-effort set of controls that meets them, plus what the
+   readiness findings ask for and what the engagement file includes.
+3. Scheduling places the selected controls over working days, in CP-SAT.
+4. The calendar turns the schedule into milestones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 import networkx as nx
 
-from attestgraph.errors import EngagementError
 from attestgraph.graph.store import GraphStore
+from attestgraph.queries import calendar as cal
+from attestgraph.queries.applicability import applicable_units
 from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement
-from attestgraph.queries.findings import Finding
-from attestgraph.queries.gaps import STATE_VALUE, Reach, control_reach
+from attestgraph.queries.findings import Finding, control_sets
 from attestgraph.queries.overlap import natural_key
-from attestgraph.queries.scope import in_scope_leaves
-
-PHASES = [
-    "context and scope",
-    "leadership and policy",
-    "risk, impact and SoA",
-    "operation",
-    "internal audit",
-    "management review",
-    "improvement",
-]
-OPERATING_WEEKS = 4  # records of operation an internal audit needs to sample
-TYPE2_REPORT_WEEKS = 6  # auditor fieldwork and report issuance after the window closes
-STAGE1_AFTER_REVIEW_WEEKS = 2
-STAGE2_AFTER_STAGE1_WEEKS = 4
-HORIZON_DAYS = 5 * 260  # five years of working days: a plan longer than this is refused
+from attestgraph.queries.schedule import AUDIT, OPERATION, PHASES, REVIEW, Job, critical_chain, schedule
+from attestgraph.queries.selection import operating, select_controls
 
 
 def phase_of_clause(notation: str) -> int:
     """The management-system phase an ISO/IEC 42001 clause belongs to (0-based)."""
     if notation.startswith("A."):
-        return 3
+        return OPERATION
     head = notation.split(".")[0]
-    if head == "4":
-        return 0
-    if head == "5":
-        return 1
-    if head == "6":
-        return 2
     if notation.startswith("9.2"):
-        return 4
+        return AUDIT
     if notation.startswith("9.3"):
-        return 5
-    if head == "10":
-        return 6
-    return 3
+        return REVIEW
+    return {"4": 0, "5": 1, "6": 2, "10": 6}.get(head, OPERATION)
 
 
-@dataclass
-class Task:
-    control: str
-    title: str
-    effort: float
-    depends_on: list[str]
-    phase: int
-    clause_phase: int  # the phase of its strongest ISO/IEC 42001 clause, before dependencies move it
-    frameworks: int
-    gain_per_day: float
-    advances: dict[str, list[str]]
-    deadline: dt.date | None = None
-    remaining: float = 0.0
-    start: dt.date | None = None
-    end: dt.date | None = None
-    critical: bool = False
-    reasons: list[str] = field(default_factory=list)
-
-
-def working_days(start: dt.date):
-    day = start
-    while True:
-        if day.weekday() < 5:
-            yield day
-        day += dt.timedelta(days=1)
-
-
-def add_weeks(day: dt.date, weeks: int) -> dt.date:
-    return day + dt.timedelta(weeks=weeks)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    days_in_month = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    return dt.date(year, month, min(day.day, days_in_month[month - 1]))
-
-
-def select_tasks(catalog: Catalog, engagement: Engagement, reach: Reach) -> tuple[dict[str, Task], dict]:
-    """The controls to schedule, with what each advances, and the in-scope leaves."""
-    frameworks = engagement.frameworks
-    scoped = in_scope_leaves(catalog, engagement)
-    leaf_ref = {leaf.iri: leaf for slug in frameworks for leaf in scoped[slug]}
-    have = engagement.implemented_ids
-    phase_of: dict[str, int] = {}
-    best_strength: dict[str, int] = {}
-    for row in catalog.run("control-mappings", slug=["iso42001"]).records():
-        notation = catalog.by_iri[row["r"]].notation
-        control, strength = row["controlId"], row["strength"]
-        phase = phase_of_clause(notation)
-        if strength > best_strength.get(control, -1) or (strength == best_strength[control] and phase < phase_of[control]):
-            best_strength[control], phase_of[control] = strength, phase
-    deadlines = _deadlines(catalog, engagement)
-    wanted = {c for c, leaves in reach.by_control.items() if c not in have and any(i in leaf_ref for i in leaves)}
+def _phases(catalog: Catalog, chosen: set[str], depends: dict[str, list[str]], mappings: list[dict]) -> dict[str, int]:
+    """Each control's phase from its strongest ISO/IEC 42001 link, made to agree with its
+    prerequisites: a process something earlier needs is set up in that earlier phase, but
+    internal audit and management review are events that must follow operation, so what
+    depends on them moves after them instead."""
+    best: dict[str, tuple[int, int]] = {}
+    for row in mappings:
+        control = row["controlId"]
+        if row["slug"] != "iso42001" or control not in chosen:
+            continue
+        phase = phase_of_clause(catalog.by_iri[row["r"]].notation)
+        key = (-int(row["strength"]), phase)
+        if control not in best or key < best[control]:
+            best[control] = key
+    clause = {c: best[c][1] if c in best else OPERATION for c in chosen}
+    phase = dict(clause)
     graph = nx.DiGraph()
-    for control in catalog.controls:
-        for dep in catalog.control(control)["dependsOn"]:
-            graph.add_edge(dep, control)
-    for control in list(wanted):
-        if control in graph:
-            wanted |= {a for a in nx.ancestors(graph, control) if a not in have}
-    tasks: dict[str, Task] = {}
-    for control in wanted:
-        info = catalog.control(control)
-        advances: dict[str, list[str]] = defaultdict(list)
-        gain = 0.0
-        deadline = None
-        for iri, state in reach.by_control.get(control, {}).items():
-            leaf = leaf_ref.get(iri)
-            if leaf is None:
-                continue
-            advances[leaf.slug].append(leaf.notation)
-            gain += STATE_VALUE[state]
-            if iri in deadlines and (deadline is None or deadlines[iri] < deadline):
-                deadline = deadlines[iri]
-        effort = float(info["effort"])
-        tasks[control] = Task(
-            control=control,
-            title=info["label"],
-            effort=effort,
-            depends_on=[d for d in info["dependsOn"] if d not in have],
-            phase=phase_of.get(control, 3),
-            clause_phase=phase_of.get(control, 3),
-            frameworks=len(advances),
-            gain_per_day=round(gain / effort, 2),
-            advances={slug: sorted(n, key=natural_key) for slug, n in sorted(advances.items())},
-            deadline=deadline if deadline and deadline > engagement.start else None,
-        )
-    _respect_dependency_phases(tasks)
-    return tasks, scoped
-
-
-def _respect_dependency_phases(tasks: dict[str, Task]) -> None:
-    """Make phases agree with dependencies, or the phase gates would wait on each other.
-
-    A process something earlier needs is set up in that earlier phase (the corrective
-    action process an incident review feeds is established during operation, not after
-    management review); but internal audit and management review are events that must
-    follow operation, so what depends on them moves after them instead.
-    """
-    graph = nx.DiGraph()
-    graph.add_nodes_from(tasks)
-    graph.add_edges_from((d, c) for c, t in tasks.items() for d in t.depends_on if d in tasks)
+    graph.add_nodes_from(chosen)
+    graph.add_edges_from((d, c) for c in chosen for d in depends[c] if d in chosen)
     order = list(nx.topological_sort(graph))
-    events = {4, 5}
-    for control in reversed(order):
-        for dep in tasks[control].depends_on:
-            if dep in tasks and tasks[dep].clause_phase not in events:
-                tasks[dep].phase = min(tasks[dep].phase, tasks[control].phase)
-    for control in order:
-        for dep in tasks[control].depends_on:
-            if dep in tasks and tasks[dep].phase > tasks[control].phase:
-                tasks[control].phase = tasks[dep].phase
+    for c in reversed(order):
+        for d in depends[c]:
+            if d in chosen and clause[d] not in (AUDIT, REVIEW):
+                phase[d] = min(phase[d], phase[c])
+    for c in order:
+        for d in depends[c]:
+            if d in chosen and phase[d] > phase[c]:
+                phase[c] = phase[d]
+    return phase
 
 
-def _deadlines(catalog: Catalog, engagement: Engagement) -> dict[str, dt.date]:
-    slugs = [s for s in engagement.frameworks if s.startswith("dpdp")]
-    if not slugs:
-        return {}
-    found: dict[str, dt.date] = {}
-    dated = {row["r"]: dt.date.fromisoformat(row["effective"]) for row in catalog.run("effective-dates", slug=slugs).records()}
-    for requirement in catalog.requirements(slugs):
-        date = next((dated[n.iri] for n in catalog.lineage(requirement) if n.iri in dated), None)
-        if date is not None:
-            found[requirement.iri] = date
-    return found
+def _iso_mappings(catalog: Catalog, engagement: Engagement, selection) -> list[dict]:
+    """ISO/IEC 42001 links of the controls, read once: they name each control's phase."""
+    if engagement.iso42001:
+        return selection.mappings
+    return catalog.run("control-mappings", slug=["iso42001"]).records()
 
 
-def _longest_chain(tasks: dict[str, Task]) -> dict[str, float]:
-    """Effort of the longest chain of dependants behind each task (its 'tail')."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(tasks)
-    graph.add_edges_from((d, c) for c, t in tasks.items() for d in t.depends_on if d in tasks)
-    tail: dict[str, float] = {}
-    for control in reversed(list(nx.topological_sort(graph))):
-        tail[control] = tasks[control].effort + max((tail[s] for s in graph.successors(control)), default=0.0)
-    return tail
+def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None, *,
+               capacity: float | None = None) -> dict:
+    """The plan: ``selection``, ``steps``, ``milestones``, ``calendar`` and the plan's ``findings``.
 
-
-def schedule(tasks: dict[str, Task], start: dt.date, capacity_per_week: float,
-             urgent: set[str] = frozenset()) -> dict[dt.date, float]:
-    """Fill in start and end dates; see the module docstring for the rules.
-
-    Returns the person-days spent on each working day, so the capacity can be checked.
+    ``capacity`` (person-days a week) overrides the engagement's, for what-if questions.
     """
-    daily_capacity = capacity_per_week / 5.0
-    tail = _longest_chain(tasks)
-    by_phase: dict[int, set[str]] = defaultdict(set)
-    for control, task in tasks.items():
-        task.remaining, task.start, task.end = task.effort, None, None
-        by_phase[task.phase].add(control)
-    done: set[str] = set()
-    phase_end: dict[int, dt.date] = {}
-    usage: dict[dt.date, float] = {}
-
-    def phase_open(phase: int, today: dt.date) -> bool:
-        # Operation may begin once leadership and policy is complete; every other
-        # phase waits for the one before it, and internal audit also for the
-        # operating period.
-        previous = [p for p in range(phase) if by_phase.get(p)]
-        needed = [p for p in previous if p != 2] if phase == 3 else previous
-        for p in needed:
-            if not by_phase[p] <= done:
-                return False
-        if phase == 4 and 3 in phase_end:
-            return today >= add_weeks(phase_end[3], OPERATING_WEEKS)
-        return True
-
-    def priority(control: str):
-        t = tasks[control]
-        deadline = (t.deadline or dt.date.max) if control in urgent else dt.date.max
-        return (control not in urgent, deadline, -t.frameworks, -t.gain_per_day, -tail[control], control)
-
-    for step, today in enumerate(working_days(start)):
-        if len(done) == len(tasks):
-            break
-        if step > HORIZON_DAYS:
-            raise EngagementError(
-                "engagement", "engagement.capacity_days_per_week",
-                f"at {capacity_per_week} person-days a week the plan does not finish within five years",
-            )
-        left = daily_capacity
-        ready = [
-            c for c, t in tasks.items()
-            if c not in done and all(d in done and tasks[d].end < today for d in t.depends_on if d in tasks)
-            and phase_open(t.phase, today)
-        ]
-        # Work already started keeps its place so tasks are not left half-done.
-        ready.sort(key=lambda c: (tasks[c].start is None, priority(c)))
-        finished_today = []
-        for control in ready:
-            if left <= 1e-9:
-                break
-            task = tasks[control]
-            amount = min(1.0, task.remaining, left)
-            if task.start is None:
-                task.start = today
-            task.remaining -= amount
-            left -= amount
-            if task.remaining <= 1e-9:
-                task.end = today
-                finished_today.append(control)
-        if left < daily_capacity:
-            usage[today] = daily_capacity - left
-        for control in finished_today:
-            done.add(control)
-            phase = tasks[control].phase
-            if by_phase[phase] <= done:
-                phase_end[phase] = today
-    return usage
-
-
-def mark_critical(tasks: dict[str, Task]) -> list[str]:
-    """The chain that decided when the work ends: from the last task back through the
-    predecessor (dependency or phase gate) that finished last before it started."""
-    if not tasks:
-        return []
-    by_phase: dict[int, list[str]] = defaultdict(list)
-    for c, t in tasks.items():
-        by_phase[t.phase].append(c)
-    current = max(tasks, key=lambda c: (tasks[c].end, c))
-    chain = [current]
-    while True:
-        task = tasks[current]
-        preds = [d for d in task.depends_on if d in tasks]
-        preds += [c for p in range(task.phase) for c in by_phase.get(p, [])]
-        preds = [p for p in preds if tasks[p].end < task.start]
-        if not preds:
-            break
-        current = max(preds, key=lambda c: (tasks[c].end, c))
-        chain.append(current)
-    for control in chain:
-        tasks[control].critical = True
-    return list(reversed(chain))
-
-
-def _why(task: Task, tasks: dict[str, Task]) -> str:
-    parts = [f"phase {task.phase + 1} ({PHASES[task.phase]})"]
-    deps = [d for d in task.depends_on if d in tasks]
-    if deps:
-        parts.append(f"after {', '.join(sorted(deps))}")
-    if task.frameworks > 1:
-        parts.append(f"advances {task.frameworks} frameworks at once")
-    elif task.frameworks == 1:
-        parts.append(f"advances {next(iter(task.advances))} only")
-    else:
-        parts.append("prerequisite of later work")
-    parts.append(f"{task.gain_per_day} coverage per person-day")
-    if task.deadline:
-        parts.append(f"DPDP duty in force {task.deadline.isoformat()}")
-    if task.critical:
-        parts.append("on the critical path")
-    return "; ".join(parts)
-
-
-def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None) -> dict:
-    """The plan: ``steps``, ``milestones`` and the plan's own ``findings``."""
     catalog = catalog or Catalog(store)
-    reach = control_reach(catalog, engagement.frameworks)
-    tasks, scoped = select_tasks(catalog, engagement, reach)
-    schedule(tasks, engagement.start, engagement.capacity)
-    late = {c for c, t in tasks.items() if t.deadline and t.end and t.end >= t.deadline}
-    if late:
-        # Move the DPDP duties (and what they need first) ahead within their phase.
-        graph = nx.DiGraph()
-        graph.add_edges_from((d, c) for c, t in tasks.items() for d in t.depends_on if d in tasks)
-        urgent = set(late)
-        for control in late:
-            if control in graph:
-                urgent |= nx.ancestors(graph, control)
-        schedule(tasks, engagement.start, engagement.capacity, urgent=urgent)
-    critical = mark_critical(tasks)
-    milestones, findings = _milestones(engagement, tasks, scoped, reach)
+    applicability = applicable_units(catalog, engagement)
+    selection = select_controls(catalog, engagement, applicability, control_sets(catalog))
+    return _plan(catalog, engagement, applicability, selection,
+                 float(capacity if capacity is not None else engagement.capacity))
+
+
+def capacity_for_type1(store: GraphStore, engagement: Engagement, by: dt.date, catalog: Catalog | None = None,
+                       most: float = 100.0) -> dict:
+    """The smallest whole weekly capacity (person-days) whose plan reaches the SOC 2 Type I
+    as-of date on or before ``by``, or why no capacity up to ``most`` can.
+
+    The selection does not depend on capacity, so it is solved once; each probe re-solves
+    the schedule (bisection over whole person-days a week).
+    """
+    catalog = catalog or Catalog(store)
+    if "type1" not in engagement.soc2_reports:
+        return {"by": by.isoformat(), "reachable": False, "capacity_days_per_week": None, "type1": None,
+                "why": "the engagement does not target a SOC 2 Type I report"}
+    applicability = applicable_units(catalog, engagement)
+    selection = select_controls(catalog, engagement, applicability, control_sets(catalog))
+
+    def as_of(capacity: float) -> tuple[dt.date, dict]:
+        plan = _plan(catalog, engagement, applicability, selection, capacity)
+        date = next(m["date"] for m in plan["milestones"] if m["kind"] == "soc2-type1")
+        return dt.date.fromisoformat(date), plan
+
+    best_date, best_plan = as_of(most)
+    if best_date > by:
+        chain = " -> ".join(best_plan["critical_path"]) or "the work itself"
+        return {"by": by.isoformat(), "reachable": False, "capacity_days_per_week": None,
+                "type1": best_date.isoformat(),
+                "why": f"even at {most:g} person-days a week the as-of date is {best_date.isoformat()}: the chain of "
+                       f"prerequisites {chain} (a dependant starts the week after its prerequisite ends) cannot be "
+                       f"shortened by adding people"}
+    low, high, found = 1, int(most), best_date
+    while low < high:
+        middle = (low + high) // 2
+        date, _ = as_of(float(middle))
+        if date <= by:
+            high, found = middle, date
+        else:
+            low = middle + 1
+    if high == int(most):
+        found = best_date
+    else:
+        found, _ = as_of(float(high))
+    return {"by": by.isoformat(), "reachable": True, "capacity_days_per_week": float(high), "type1": found.isoformat(),
+            "why": f"{high} person-days a week reach the as-of date {found.isoformat()}; {high - 1} do not"
+                   if high > 1 else "one person-day a week is enough"}
+
+
+def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, capacity: float) -> dict:
+    chosen = selection.chosen
+    have = operating(engagement)
+    depends = {c: [d for d in catalog.control(c)["dependsOn"] if d not in have] for c in catalog.controls}
+    phase = _phases(catalog, chosen, depends, _iso_mappings(catalog, engagement, selection))
+    start = cal.first_working_day(engagement.start)
+    deadlines = _deadlines(applicability, selection)
+    jobs: dict[str, Job] = {}
+    for c in chosen:
+        info = catalog.control(c)
+        gated = selection.tags[c] != "optional"
+        deadline = deadlines.get(c)
+        jobs[c] = Job(
+            control=c,
+            effort=float(info["effort"]),
+            depends_on=[d for d in depends[c] if d in chosen],
+            phase=phase[c],
+            # With ISO/IEC 42001 targeted, the internal audit, management review and
+            # improvement controls are ISO events that must follow operation; SOC 2 tests
+            # that the monitoring process is designed and in place (CC4.1, CC4.2), which
+            # their design already gives, so they do not hold back the Type I as-of date.
+            soc2=gated and "soc2" in selection.advances.get(c, {}) and not (engagement.iso42001 and phase[c] >= AUDIT),
+            iso=engagement.iso42001 and ("iso42001" in selection.advances.get(c, {}) or phase[c] >= AUDIT),
+            cycle=cal.cycle_working_days(info["cadence"]),
+            deadline=cal.index_of(start, deadline) if deadline else None,
+            overdue=bool(deadline and deadline <= engagement.start),
+        )
+    type2_floor = _operating_floor(catalog, engagement, selection, start)
+    settings = dict(cal.SETTINGS)
+    outcome = schedule(jobs, capacity, iso_order=engagement.iso42001,
+                       iso_operating_days=settings["iso_operating_weeks"] * 5,
+                       type2="type2" in engagement.soc2_reports, type2_floor=type2_floor)
+    soc2_jobs = [j for j in jobs.values() if j.soc2]
+    last = max(soc2_jobs or jobs.values(), key=lambda j: (j.end, j.control), default=None)
+    critical = critical_chain(jobs, last.control, engagement.iso42001, settings["iso_operating_weeks"] * 5) if last else []
     steps = []
-    for task in sorted(tasks.values(), key=lambda t: (t.start, t.end, t.control)):
+    for job in sorted(jobs.values(), key=lambda j: (j.start, j.end, natural_key(j.control))):
+        c = job.control
+        deadline = deadlines.get(c)
         steps.append({
-            "control": task.control,
-            "title": task.title,
-            "phase": PHASES[task.phase],
-            "phase_number": task.phase + 1,
-            "start": task.start.isoformat(),
-            "end": task.end.isoformat(),
-            "effort_days": task.effort,
-            "depends_on": sorted(d for d in task.depends_on if d in tasks),
-            "advances": task.advances,
-            "frameworks": task.frameworks,
-            "critical": task.critical,
-            "deadline": task.deadline.isoformat() if task.deadline else None,
-            "why": _why(task, tasks),
+            "control": c,
+            "title": catalog.control(c)["label"],
+            "phase": PHASES[job.phase],
+            "phase_number": job.phase + 1,
+            "workstream": catalog.control(c)["domain"],
+            "start": cal.day_at(start, job.start).isoformat(),
+            "end": cal.day_at(start, job.end - 1).isoformat(),
+            "effort_days": job.effort,
+            "depends_on": sorted(job.depends_on),
+            "advances": selection.advances.get(c, {}),
+            "frameworks": sorted(selection.advances.get(c, {})),
+            "critical": c in critical,
+            "deadline": deadline.isoformat() if deadline else None,
+            "tag": selection.tags[c],
+            "why": _why(job, selection, deadline, c in critical),
         })
-    effort = sum(t.effort for t in tasks.values())
+    milestones, findings = _calendar(engagement, jobs, selection, start, settings, type2_floor)
+    findings += _deadline_findings(engagement, jobs, deadlines, start)
+    findings += _unmet_finding(selection)
+    effort = sum(j.effort for j in jobs.values())
     return {
         "engagement": engagement.id,
         "start": engagement.start.isoformat(),
-        "capacity_days_per_week": engagement.capacity,
+        "capacity_days_per_week": capacity,
         "effort_days": round(effort, 1),
-        "already_operating": sorted(engagement.implemented_ids),
+        "already_operating": sorted(have, key=natural_key),
+        "selection": {
+            "rule": selection.rule,
+            "controls": [
+                {"control": c, "title": catalog.control(c)["label"], "tag": selection.tags[c],
+                 "reason": selection.reasons.get(c, ""),
+                 "effort_days": 0.0 if c in have else float(catalog.control(c)["effort"]),
+                 "advances": selection.advances.get(c, {})}
+                for c in sorted(selection.tags, key=natural_key)
+            ],
+            "left_out": selection.left_out,
+            "unmet": selection.unmet,
+            "not_applicable": applicability.excluded,
+            "forced": selection.forced,
+            "solver": selection.solver,
+        },
         "steps": steps,
+        "schedule_solver": {"status": outcome.status, "gap": outcome.gap, "wall_seconds": outcome.wall_seconds,
+                            "stages": outcome.stages},
         "critical_path": critical,
         "milestones": milestones,
+        "calendar": dict(settings, cycle_days=dict(cal.CYCLE_DAYS), working_days="Monday to Friday",
+                         max_people_per_control=2),
         "findings": [f.as_dict() for f in findings],
     }
 
 
-def _milestones(engagement: Engagement, tasks: dict[str, Task], scoped, reach: Reach) -> tuple[list[dict], list[Finding]]:
+def _deadlines(applicability, selection) -> dict[str, dt.date]:
+    """Each selected control's earliest DPDP date of effect among the units it advances."""
+    found: dict[str, dt.date] = {}
+    dated = {u.ref: u.effective for u in applicability.units.values() if u.effective}
+    for c in selection.chosen:
+        for slug, notations in selection.advances.get(c, {}).items():
+            for n in notations:
+                date = dated.get(f"{slug}:{n}")
+                if date and (c not in found or date < found[c]):
+                    found[c] = date
+    return found
+
+
+def _operating_floor(catalog, engagement, selection, start) -> int:
+    """The earliest window day the controls already operating allow (each must have run a cycle)."""
+    floor = 0
+    for item in engagement.implemented:
+        if item.control not in operating(engagement):
+            continue
+        if "soc2" not in selection.advances.get(item.control, {}):
+            continue
+        ready = cal.index_of(start, item.since) + cal.cycle_working_days(catalog.control(item.control)["cadence"])
+        floor = max(floor, ready)
+    return floor
+
+
+def _why(job: Job, selection, deadline, critical: bool) -> str:
+    parts = [f"{selection.tags[job.control]}: {selection.reasons.get(job.control, '')}", f"phase {job.phase + 1} ({PHASES[job.phase]})"]
+    if job.depends_on:
+        parts.append(f"after {', '.join(sorted(job.depends_on))}")
+    if deadline:
+        parts.append(("overdue DPDP duty in force since " if job.overdue else "DPDP duty in force ") + deadline.isoformat())
+    if critical:
+        parts.append("on the critical path to the SOC 2 as-of date")
+    return "; ".join(parts)
+
+
+def _calendar(engagement, jobs, selection, start, settings, type2_floor) -> tuple[list[dict], list[Finding]]:
     milestones: list[dict] = []
     findings: list[Finding] = []
 
-    def operating(control: str) -> dt.date:
-        if control in tasks:
-            return tasks[control].end + dt.timedelta(days=1)
-        since = {i.control: i.since for i in engagement.implemented}
-        return since.get(control, engagement.start)
-
     def add(kind: str, date: dt.date, label: str) -> None:
-        milestones.append({"kind": kind, "date": date.isoformat(), "label": label})
+        milestones.append({"kind": kind, "date": cal.first_working_day(date).isoformat(), "label": label})
 
-    soc2_leaves = {leaf.iri for leaf in scoped.get("soc2", [])}
-    soc2_controls = {c for c, leaves in reach.by_control.items() if soc2_leaves & set(leaves)
-                     and (c in tasks or c in engagement.implemented_ids)}
-    if engagement.soc2_reports and soc2_controls:
-        all_operating = max(operating(c) for c in soc2_controls)
+    soc2 = [j for j in jobs.values() if j.soc2]
+    if engagement.soc2_reports:
+        type1_day = max([j.end for j in soc2] + [0])
+        as_of = cal.day_at(start, type1_day)
         if "type1" in engagement.soc2_reports:
-            add("soc2-type1", all_operating, "SOC 2 Type I as-of date: every in-scope control designed and in place")
+            add("soc2-type1", as_of, "SOC 2 Type I as-of date: every in-scope control designed and in place")
+            report = cal.add_weeks(as_of, settings["type1_fieldwork_weeks"] + settings["type1_report_weeks"])
+            add("soc2-type1-report", report, f"Type I fieldwork ({settings['type1_fieldwork_weeks']} weeks) and report "
+                f"({settings['type1_report_weeks']} weeks)")
         if "type2" in engagement.soc2_reports:
-            opens = all_operating
-            if engagement.window_start and engagement.window_start > opens:
-                opens = engagement.window_start
-            closes = add_months(opens, engagement.window_months)
-            add("soc2-type2-window-start", opens, "Type II observation window opens (every in-scope control operating)")
-            if engagement.window_start and engagement.window_start < all_operating:
-                waiting = sorted(c for c in soc2_controls if operating(c) > engagement.window_start)
+            ready_day = max([j.end + j.cycle for j in soc2] + [type1_day, type2_floor])
+            ready = cal.day_at(start, ready_day)
+            opens = max(ready, cal.first_working_day(engagement.window_start)) if engagement.window_start else ready
+            closes = cal.first_working_day(cal.add_months(opens, engagement.window_months))
+            add("soc2-type2-window-start", opens, "Type II window opens: every in-scope control has run one cycle of its cadence")
+            add("soc2-type2-window-end", closes, f"Type II window closes after {engagement.window_months} months")
+            weeks = settings["type2_fieldwork_weeks"] + settings["type2_report_weeks"]
+            add("soc2-type2-report", cal.add_weeks(closes, weeks), f"Type II fieldwork and report ({weeks} weeks after the window)")
+            if engagement.window_start and engagement.window_start < ready:
+                waiting = sorted((j.control for j in soc2 if cal.day_at(start, j.end + j.cycle) > engagement.window_start),
+                                 key=natural_key)
                 findings.append(Finding(
                     id="type2-window-before-plan",
                     severity="high",
                     title="The planned Type II window opens before the plan has every control operating",
                     found=f"Window planned for {engagement.window_start.isoformat()}; the earliest safe date is "
-                          f"{all_operating.isoformat()}. {len(waiting)} in-scope controls are not yet operating by the "
-                          f"planned date, among them {', '.join(waiting[:12])}.",
+                          f"{ready.isoformat()}. {len(waiting)} in-scope controls will not have run a full cycle of "
+                          f"their cadence by the planned date: {', '.join(waiting)}.",
                     why="Every control in scope must operate for the whole observation window; opening it early means "
                         "exceptions for each control that starts late, which buyers read as failures.",
-                    action=f"Move the window to {all_operating.isoformat()} or later, or narrow the categories in scope.",
+                    action=f"Move the window to {ready.isoformat()} or later, or narrow the categories in scope.",
                     controls=waiting,
                 ))
-            add("soc2-type2-window-end", closes, f"Type II window closes after {engagement.window_months} months")
-            add("soc2-type2-report", add_weeks(closes, TYPE2_REPORT_WEEKS), "Type II report issued")
     if engagement.iso42001:
-        audit = [t for t in tasks.values() if t.clause_phase == 4]
-        review = [t for t in tasks.values() if t.clause_phase == 5]
-        last_op = max((t.end for t in tasks.values() if t.phase <= 3), default=engagement.start)
-        audit_date = max((t.end for t in audit), default=add_weeks(last_op, OPERATING_WEEKS))
-        review_date = max((t.end for t in review), default=audit_date + dt.timedelta(days=7))
-        review_date = max(review_date, audit_date + dt.timedelta(days=1))
-        add("iso42001-internal-audit", audit_date, "ISO/IEC 42001 internal audit complete (9.2)")
+        iso = [j for j in jobs.values() if j.iso]
+        operation_end = max([j.end for j in iso if j.phase <= OPERATION] + [0])
+        audit = [j.end for j in iso if j.phase == AUDIT]
+        review = [j.end for j in iso if j.phase == REVIEW]
+        audit_day = max(audit) if audit else operation_end + settings["iso_operating_weeks"] * 5
+        review_day = max(max(review) if review else audit_day + 5, audit_day + 1)
+        review_date = cal.day_at(start, review_day - 1 if review else review_day)
+        add("iso42001-internal-audit", cal.day_at(start, audit_day - 1 if audit else audit_day),
+            "ISO/IEC 42001 internal audit complete (9.2)")
         add("iso42001-management-review", review_date, "ISO/IEC 42001 management review held (9.3)")
-        stage1 = add_weeks(review_date, STAGE1_AFTER_REVIEW_WEEKS)
+        improvement = max([j.end for j in iso] + [0])
+        stage1 = cal.add_weeks(max(review_date, cal.day_at(start, max(improvement - 1, 0))), settings["stage1_after_review_weeks"])
         add("iso42001-stage1", stage1, "Certification audit Stage 1 (documentation and readiness)")
-        add("iso42001-stage2", add_weeks(stage1, STAGE2_AFTER_STAGE1_WEEKS), "Certification audit Stage 2 (implementation)")
-    for date in sorted({t.deadline for t in tasks.values() if t.deadline}):
-        duties = sorted(c for c, t in tasks.items() if t.deadline == date)
+        add("iso42001-stage2", cal.add_weeks(stage1, settings["stage2_after_stage1_weeks"]),
+            "Certification audit Stage 2 (implementation)")
+    dates = sorted({j.deadline for j in jobs.values() if j.deadline is not None and not j.overdue})
+    for day in dates:
+        duties = sorted((j.control for j in jobs.values() if j.deadline == day and not j.overdue), key=natural_key)
         shown = ", ".join(duties[:8]) + (f" and {len(duties) - 8} more" if len(duties) > 8 else "")
-        add("dpdp-deadline", date, f"DPDP provisions take effect; {len(duties)} planned controls serve them ({shown})")
-        late = [c for c in duties if tasks[c].end >= date]
-        if late:
-            findings.append(Finding(
-                id=f"dpdp-deadline-{date.isoformat()}",
-                severity="high",
-                title=f"DPDP duties in force on {date.isoformat()} are planned too late",
-                found=f"{len(late)} of the {len(duties)} controls that serve these provisions finish on or after the date: "
-                      f"{', '.join(late)}.",
-                why="From that date the Board can act on a breach of the provision; the plan must reach the duty first.",
-                action="Add capacity, start earlier, or move these controls ahead of single-framework work.",
-                controls=late,
-            ))
+        add("dpdp-deadline", cal.day_at(start, day), f"DPDP provisions take effect; {len(duties)} planned controls serve them ({shown})")
     milestones.sort(key=lambda m: (m["date"], m["kind"]))
     return milestones, findings
+
+
+def _deadline_findings(engagement, jobs, deadlines, start) -> list[Finding]:
+    findings = []
+    overdue = sorted((j.control for j in jobs.values() if j.overdue), key=natural_key)
+    if overdue:
+        since = min(deadlines[c] for c in overdue)
+        findings.append(Finding(
+            id="dpdp-overdue",
+            severity="high",
+            title="DPDP duties already in force are not yet met",
+            found=f"{len(overdue)} controls serve provisions in force since {since.isoformat()}, before the engagement "
+                  f"starts ({engagement.start.isoformat()}): {', '.join(overdue)}. The plan puts them first.",
+            why="These duties already bind the company; every day without them is a breach the Board can act on.",
+            action="Start these controls immediately, ahead of certification work; record interim measures until they operate.",
+            controls=overdue,
+        ))
+    by_date: dict[int, list[str]] = {}
+    for j in jobs.values():
+        if j.deadline is not None and not j.overdue:
+            by_date.setdefault(j.deadline, []).append(j.control)
+    for day, duties in sorted(by_date.items()):
+        late = sorted((c for c in duties if jobs[c].end > day), key=natural_key)
+        if not late:
+            continue
+        date = cal.day_at(start, day)
+        findings.append(Finding(
+            id=f"dpdp-deadline-{date.isoformat()}",
+            severity="high",
+            title=f"DPDP duties in force on {date.isoformat()} are planned too late",
+            found=f"{len(late)} of the {len(duties)} controls that serve these provisions finish after the date even "
+                  f"with the duties scheduled first: {', '.join(late)}.",
+            why="From that date the Board can act on a breach of the provision; the plan must reach the duty first.",
+            action="Add capacity or start earlier; the plan already schedules these ahead of certification work.",
+            controls=late,
+        ))
+    return findings
+
+
+def _unmet_finding(selection) -> list[Finding]:
+    """Applicable units no combination of catalog controls meets under the sufficiency rule."""
+    if not selection.unmet:
+        return []
+    refs = [u["requirement"] for u in selection.unmet]
+    by_slug: dict[str, int] = {}
+    for ref in refs:
+        by_slug[ref.split(":")[0]] = by_slug.get(ref.split(":")[0], 0) + 1
+    counts = ", ".join(f"{n} {slug}" for slug, n in sorted(by_slug.items()))
+    return [Finding(
+        id="plan-unmet-requirements",
+        severity="medium",
+        title="Applicable requirements the catalog's controls do not fully meet",
+        found=f"{len(refs)} applicable requirements ({counts}) are not met by any combination of catalog controls "
+              f"under the plan's sufficiency rule; the plan still schedules the strongest control towards each. "
+              f"First: {', '.join(refs[:10])}.",
+        why="An auditor or the Board judges each of these on its own; partial coverage needs a documented "
+            "argument or a control of the company's own.",
+        action="Design company-specific measures (or evidence) for these requirements, or record why each is met "
+               "by the scheduled controls; the plan's selection.unmet says what is missing for each.",
+        requirements=refs,
+    )]

@@ -1,4 +1,7 @@
-"""Which requirements an engagement is held to.
+"""Which requirements an engagement is held to, as leaves (the view gaps reports).
+
+The plan works on assessable units instead (SOC 2 criteria, leaves elsewhere) with
+duties by role and the Statement of Applicability: queries/applicability.py.
 
 * SOC 2: the leaves of the categories in scope (Security always).
 * ISO/IEC 42001: every leaf of clauses 4-10 and of Annex A (the Statement of
@@ -17,7 +20,7 @@ from attestgraph.queries.engagement import SOC2_CATEGORIES, Engagement
 CHILDREN_PROVISIONS = {("dpdp-act", "9"), ("dpdp-rules", "R10"), ("dpdp-rules", "R12"), ("dpdp-rules", "Sch4")}
 
 
-def _root_section(requirement: Requirement, catalog: Catalog) -> str:
+def root_section(requirement: Requirement, catalog: Catalog) -> str:
     """The section, rule or schedule a provision sits in (the top below any chapter)."""
     below_chapter = [n for n in catalog.lineage(requirement) if n.level != "chapter"]
     return below_chapter[-1].notation
@@ -38,7 +41,7 @@ def in_scope_leaves(catalog: Catalog, engagement: Engagement) -> dict[str, list[
             if slug.startswith("dpdp"):
                 if r.iri in sdf_only and engagement.dpdp_role != "significant-data-fiduciary":
                     continue
-                if (slug, _root_section(r, catalog)) in CHILDREN_PROVISIONS and not engagement.children_data:
+                if (slug, root_section(r, catalog)) in CHILDREN_PROVISIONS and not engagement.children_data:
                     continue
             leaves.append(r)
         chosen[slug] = leaves
