@@ -37,6 +37,8 @@ ROLE_BEARERS = {
     "processor": {"Data Processor"},
 }
 CONSENT_MANAGER = "Consent Manager"
+# Provision kinds (ag:provisionKind labels) that place nothing on the organisation to do.
+NOT_ACTED_ON = {"exemption", "power or procedure", "penalty"}
 # Component types and data kinds that show the company builds or trains models.
 MODEL_BUILDING_TYPES = {"training-pipeline", "fine-tuning-pipeline", "model-registry", "feature-store"}
 DEVELOPMENT_CONTROLS = ("A.6.1.", "A.6.2.2", "A.6.2.3", "A.6.2.4", "A.7.")
@@ -89,6 +91,7 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
     categories = {SOC2_CATEGORIES[c] for c in engagement.soc2_categories}
     dpdp = [s for s in engagement.frameworks if s.startswith("dpdp")]
     bearers = _bearers(catalog, dpdp)
+    kinds = _kinds(catalog, dpdp)
     dated = _dates(catalog, dpdp)
     roles = set(ROLE_BEARERS.get(engagement.dpdp_role, set()))
     if getattr(engagement, "consent_manager", False):
@@ -106,7 +109,7 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
             if slug == "iso42001" and r.notation.startswith("A."):
                 why = soa_exclusion(r, engagement)
             if slug in dpdp:
-                why = _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers)
+                why = _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers, kinds)
             if why:
                 excluded.append({"requirement": r.ref, "why": why})
                 continue
@@ -115,7 +118,12 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
     return Applicability(units, excluded)
 
 
-def _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers) -> str | None:
+def _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers, kinds) -> str | None:
+    kind = next((kinds[n.iri] for n in lineage if n.iri in kinds), None)
+    if kind in NOT_ACTED_ON:
+        # An exemption (s.7's legitimate uses by the State, s.17), a power of the Board or
+        # the Government (s.36) or a penalty is not something the organisation implements.
+        return f"a provision of kind '{kind}', not a duty the organisation acts on"
     borne = next((bearers[n.iri] for n in lineage if n.iri in bearers), None)
     if borne is not None and not borne & roles:
         if borne == {"Significant Data Fiduciary"}:
@@ -126,6 +134,12 @@ def _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers) -> str | No
     if (r.slug, root_section(r, catalog)) in CHILDREN_PROVISIONS and not engagement.children_data:
         return "a provision on children's personal data; the engagement processes none"
     return None
+
+
+def _kinds(catalog: Catalog, slugs: list[str]) -> dict[str, str]:
+    if not slugs:
+        return {}
+    return {row["r"]: row["kind"] for row in catalog.run("provision-kinds", slug=slugs).records()}
 
 
 def _bearers(catalog: Catalog, slugs: list[str]) -> dict[str, set[str]]:

@@ -14,7 +14,7 @@ count):
 * an **ISO/IEC 42001 clause or Annex A control, or a DPDP provision**, is met when a
   selected control is full on it (or on an ancestor), or when the strengths of the
   selected partial links on the unit itself add up to :data:`COMBINED_STRENGTH`
-  (two solid partial links, or one near-complete one). A parent's partial link is
+  (two counting partial links, or one near-complete one at 8 or 9). A parent's partial link is
   never spread to its children.
 
 A unit the catalog cannot meet under this rule is reported ``unmet`` with why; the
@@ -49,7 +49,10 @@ from attestgraph.queries.overlap import natural_key
 # assessment, DPO page) into Type I-only SOC 2 plans through single points of focus.
 # At least half, with a link on the criterion or one of them, is the bar used here.
 POF_SHARE = 0.5
-COMBINED_STRENGTH = 10  # sum of partial-link strengths that meets an ISO or DPDP unit
+# Sum of partial-link strengths that meets an ISO or DPDP unit. Only links at strength
+# >= 5 count, so this reads: two counting links, or one near-complete link (8-9, the
+# band NIST IR 8278A rev. 1 gives a close relationship short of equal).
+COMBINED_STRENGTH = 8
 SELECTION_SECONDS = 2.0  # CP-SAT time limit for the selection model
 SEED = 7
 WORKERS = 2
@@ -61,7 +64,7 @@ RULE = (
     "selected link on the criterion or its points of focus; a criterion with no reachable point of focus needs a "
     "partial link on itself. An ISO/IEC 42001 clause or Annex A control, or a DPDP provision, is met when a "
     "selected control is full on it or an ancestor, or when the strengths of the selected partial links on it add "
-    f"up to at least {COMBINED_STRENGTH}. Links count as coverage.link_state says: full, or partial at strength >= "
+    f"up to at least {COMBINED_STRENGTH} (two counting partial links, or one near-complete link). Links count as coverage.link_state says: full, or partial at strength >= "
     f"{coverage.PARTIAL_MIN_STRENGTH}; weaker links never count. The selection is the minimum-effort set of "
     "controls, with their prerequisites, that meets every applicable unit the catalog can meet; controls already "
     "operating cost nothing; a unit the catalog cannot meet is listed as unmet and still advanced by at least one "

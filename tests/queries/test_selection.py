@@ -69,8 +69,10 @@ def test_sufficiency_rule_by_hand():
     assert not soc2.met_by({"A"}) and soc2.met_by({"A", "C"})
     soc2.full.add("F")
     assert soc2.met_by({"F"})
-    iso = UnitRoutes("i", "iso42001:7.4", partial={"A": 5, "B": 4, "C": 6})
-    assert not iso.met_by({"A", "B"}) and iso.met_by({"A", "C"}) and COMBINED_STRENGTH == 10
+    # Two counting partial links, or one near-complete link (8 or 9), meet an ISO unit.
+    iso = UnitRoutes("i", "iso42001:7.4", partial={"A": 5, "B": 7, "C": 6, "D": 8})
+    assert COMBINED_STRENGTH == 8
+    assert not iso.met_by({"A"}) and not iso.met_by({"B"}) and iso.met_by({"A", "C"}) and iso.met_by({"D"})
 
 
 def test_engagement_can_force_controls_in_and_out(catalog):
