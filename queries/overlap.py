@@ -190,11 +190,20 @@ def _label(catalog: Catalog, slug: str, notation: str) -> str:
 
 
 def programme(catalog: Catalog, slug: str, rows: list[dict], controls=None, name: str | None = None) -> dict:
-    """The control set of a programme for ``slug``: the one given, or the rule's."""
+    """The control set of a programme for ``slug``: the one given; else the planner's
+    selection for a reference engagement (:mod:`attestgraph.queries.programme`); else,
+    for a framework the planner does not target, the threshold rule's."""
     if controls is not None:
         ids = sorted({catalog.control(c)["id"] for c in controls})
         return {"chosen_by": "given", "rule": f"the {len(ids)} controls the caller's programme selected",
                 "threshold": None, "count": len(ids), "ids": ids}
+    from attestgraph.queries.programme import reference_programme  # late: the planner imports this module
+
+    reference = reference_programme(catalog, slug)
+    if reference is not None:
+        return {"chosen_by": "reference-plan", "rule": reference["rule"], "threshold": None,
+                "count": len(reference["ids"]), "ids": reference["ids"]}
+    # No planner target (ISO/IEC 27001): every control that works on the framework.
     ids = sorted(cov.programme_controls(rows, slug, catalog))
     rule = (f"the {len(ids)} catalog controls that meet {_article(name or slug)} {name or slug} requirement in full or at strength "
             f"{cov.PROGRAMME_MIN_STRENGTH} or more, and those that advance a {name or slug} requirement they leave open")
