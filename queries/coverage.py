@@ -117,31 +117,42 @@ def unit_states(catalog, slugs, links) -> dict[str, str]:
     controls (or one framework's requirements) has onto these frameworks. Returns
     unit IRI -> ``full`` / ``partial`` / ``open``.
     """
-    requirements = catalog.requirements(slugs)
-    units = [r for r in requirements if is_unit(r)]
     best: dict[str, str] = {}
     for iri, state in links:
         if state != OPEN:
             best[iri] = better(best.get(iri, OPEN), state)
-    children: dict[str, list[str]] = {}
-    for r in requirements:
-        if r.parent:
-            parent = catalog.by_ref.get(f"{r.slug}:{r.parent}")
-            if parent is not None:
-                children.setdefault(parent.iri, []).append(r.iri)
     out: dict[str, str] = {}
-    for unit in units:
-        if any(best.get(node.iri) == FULL for node in catalog.lineage(unit)):
-            out[unit.iri] = FULL
-            continue
-        parts = _descendants(unit.iri, children)
-        if parts and all(best.get(p) == FULL for p in parts):
-            out[unit.iri] = FULL
-        elif best.get(unit.iri) or any(best.get(p) for p in parts):
-            out[unit.iri] = PARTIAL
+    for unit, lineage, parts in _unit_structure(catalog, slugs):
+        if any(best.get(node) == FULL for node in lineage):
+            out[unit] = FULL
+        elif parts and all(best.get(p) == FULL for p in parts):
+            out[unit] = FULL
+        elif best.get(unit) or any(best.get(p) for p in parts):
+            out[unit] = PARTIAL
         else:
-            out[unit.iri] = OPEN
+            out[unit] = OPEN
     return out
+
+
+def _unit_structure(catalog, slugs) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Each unit of ``slugs`` with its lineage and its parts, as IRIs. The structure of a
+    catalog does not change, and callers ask per control (a plan asks ~150 times), so it
+    is computed once per catalog view and set of frameworks."""
+    key = (slugs,) if isinstance(slugs, str) else tuple(sorted(slugs))
+    cache = catalog.__dict__.setdefault("_unit_structure", {})
+    if key not in cache:
+        requirements = catalog.requirements(slugs)
+        children: dict[str, list[str]] = {}
+        for r in requirements:
+            if r.parent:
+                parent = catalog.by_ref.get(f"{r.slug}:{r.parent}")
+                if parent is not None:
+                    children.setdefault(parent.iri, []).append(r.iri)
+        cache[key] = [
+            (r.iri, tuple(node.iri for node in catalog.lineage(r)), tuple(_descendants(r.iri, children)))
+            for r in requirements if is_unit(r)
+        ]
+    return cache[key]
 
 
 def _descendants(iri: str, children: dict[str, list[str]]) -> list[str]:
