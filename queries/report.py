@@ -324,15 +324,19 @@ def report_data(store: GraphStore, engagement: Engagement, progress: Callable[[s
         "overlap": over,
         "heatmap": overlap_heatmap(catalog, over) if over else None,
         "plan": {
+            # The planner's own keys first (engagement, start, capacity, the solvers' status,
+            # what does not apply ...), so `plan --out X.json` carries the whole plan; the
+            # report's views of steps, milestones and selection below.
+            **{key: value for key, value in plan.items() if key != "findings"},
             "effort_days": effort["effort_days"],
             "steps": steps,
             "milestones": milestones,
             "critical_path": plan.get("critical_path", [s["control"] for s in steps if s["critical"]]),
             "already_operating": sorted(operating),
             "promised": sorted(engagement.implemented_ids - operating),
-            "selection": {"rule": selection.get("rule"), "controls": selection.get("controls", []),
-                          "left_out": selection.get("left_out", []), "unmet": selection.get("unmet", []),
-                          "solver": selection.get("solver")},
+            "selection": dict(selection, rule=selection.get("rule"), controls=selection.get("controls", []),
+                              left_out=selection.get("left_out", []), unmet=selection.get("unmet", []),
+                              solver=selection.get("solver")),
             "calendar": plan.get("calendar"),
         },
         "effort": effort,
