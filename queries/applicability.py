@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from attestgraph.queries import coverage
 from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.engagement import SOC2_CATEGORIES, Engagement
-from attestgraph.queries.scope import CHILDREN_PROVISIONS, root_section
 
 ROLE_BEARERS = {
     "data-fiduciary": {"Data Fiduciary"},
@@ -37,6 +36,8 @@ ROLE_BEARERS = {
     "processor": {"Data Processor"},
 }
 CONSENT_MANAGER = "Consent Manager"
+# The provisions on children's personal data, by the section, rule or schedule they sit in.
+CHILDREN_PROVISIONS = {("dpdp-act", "9"), ("dpdp-rules", "R10"), ("dpdp-rules", "R12"), ("dpdp-rules", "Sch4")}
 # Provision kinds (ag:provisionKind labels) that place nothing on the organisation to do.
 NOT_ACTED_ON = {"exemption", "power or procedure", "penalty"}
 # Component types and data kinds that show the company builds or trains models.
@@ -134,6 +135,12 @@ def _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers, kinds) -> s
     if (r.slug, root_section(r, catalog)) in CHILDREN_PROVISIONS and not engagement.children_data:
         return "a provision on children's personal data; the engagement processes none"
     return None
+
+
+def root_section(requirement: Requirement, catalog: Catalog) -> str:
+    """The section, rule or schedule a provision sits in (the top below any chapter)."""
+    below_chapter = [n for n in catalog.lineage(requirement) if n.level != "chapter"]
+    return below_chapter[-1].notation
 
 
 def _kinds(catalog: Catalog, slugs: list[str]) -> dict[str, str]:
