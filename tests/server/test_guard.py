@@ -23,7 +23,7 @@ SERVICE_SPELLINGS = [
     f"SELECT * WHERE {{ ?s ?p 1SERVICE <{LISTENER}> {{ ?s ?p ?o }} }}",
     f"SELECT * WHERE {{ ?s ?p ?o FILTER EXISTS {{ SERVICE <{LISTENER}> {{ ?s ?p ?o }} }} }}",
     f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{LISTENER}> {{ ?s ?p ?o }} }} }} }}",
-    f"ASK {{ SERVICE ?endpoint {{ ?s ?p ?o }} }}",
+    "ASK { SERVICE ?endpoint { ?s ?p ?o } }",
 ]
 
 
