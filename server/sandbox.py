@@ -81,8 +81,21 @@ def deny_network() -> None:
     raise SandboxError("the seccomp filter is loaded but an AF_INET socket could still be created")
 
 
+M_ARENA_MAX = -8  # glibc mallopt parameter (malloc.h)
+
+
 def cap_memory(limit_bytes: int) -> None:
-    """Cap this process's address space at ``limit_bytes`` (RLIMIT_AS)."""
+    """Cap this process's address space at ``limit_bytes`` (RLIMIT_AS).
+
+    The cap counts reserved address space, not memory in use. glibc reserves 64 MiB per
+    malloc arena and makes up to eight arenas per core as threads appear, so a process
+    that opens a store (RocksDB's threads) could reserve past a 1 GiB cap before it did
+    any work and abort at start; two arenas keep what is reserved close to what is used.
+    """
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit_bytes = min(limit_bytes, hard)
