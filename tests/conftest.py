@@ -44,3 +44,28 @@ def shipped_store():
 
     store, _ = open_embedded(DataRoot.shipped(), memory=True)
     return store
+
+
+@pytest.fixture(scope="session")
+def disk_home(tmp_path_factory):
+    """One on-disk store for the CLI tests, built on first use like a user's."""
+    folder = tmp_path_factory.mktemp("home")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("ATTESTGRAPH_HOME", str(folder))
+    patch.delenv("ATTESTGRAPH_STORE", raising=False)
+    patch.delenv("ATTESTGRAPH_DATA", raising=False)
+    yield folder
+    patch.undo()
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the CLI in-process: ``cli("plan", ...)`` gives (exit code, stdout, stderr)."""
+    from attestgraph.cli import main
+
+    def run(*argv):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

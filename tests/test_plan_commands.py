@@ -12,39 +12,26 @@ from attestgraph.cli import main
 TYPE1_ONLY = str(Path(__file__).parent / "data" / "engagements" / "type1-only.yaml")
 
 
-@pytest.fixture(scope="module")
-def disk_home(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("home")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("ATTESTGRAPH_HOME", str(folder))
-    patch.delenv("ATTESTGRAPH_STORE", raising=False)
-    patch.delenv("ATTESTGRAPH_DATA", raising=False)
-    yield folder
-    patch.undo()
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-def test_capacity_flag_replans_at_that_capacity(capsys, disk_home):
-    code, out, _ = run(capsys, "plan", "--engagement", TYPE1_ONLY, "--capacity", "12")
+def test_capacity_flag_replans_at_that_capacity(cli, disk_home):
+    code, out, _ = cli("plan", "--engagement", TYPE1_ONLY, "--capacity", "12")
     plan = json.loads(out)["plan"]
     assert code == 0 and plan["capacity_days_per_week"] == 12.0
-    code, out, _ = run(capsys, "plan", "--engagement", TYPE1_ONLY)
+    code, out, _ = cli("plan", "--engagement", TYPE1_ONLY)
     base = json.loads(out)["plan"]
     as_of = lambda p: next(m["date"] for m in p["milestones"] if m["kind"] == "soc2-type1")  # noqa: E731
     assert as_of(plan) < as_of(base)
 
 
-def test_type1_by_answers_the_smallest_capacity(capsys, disk_home):
-    code, out, _ = run(capsys, "plan", "--engagement", TYPE1_ONLY, "--type1-by", "2027-04-30")
+def test_type1_by_answers_the_smallest_capacity(cli, disk_home):
+    code, out, _ = cli("plan", "--engagement", TYPE1_ONLY, "--type1-by", "2027-04-30")
     answer = json.loads(out)
     assert code == 0 and answer["reachable"] and answer["type1"] <= "2027-04-30"
     assert 1 <= answer["capacity_days_per_week"] <= 12
-    code, out, _ = run(capsys, "plan", "--engagement", TYPE1_ONLY, "--type1-by", "2027-02-08")
+    code, out, _ = cli("plan", "--engagement", TYPE1_ONLY, "--type1-by", "2027-02-08")
     answer = json.loads(out)
     assert code == 0 and not answer["reachable"] and answer["why"]
 
