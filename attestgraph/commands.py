@@ -1,4 +1,4 @@
-"""The analysis subcommands: frameworks, overlap, evidence, explain, gaps, plan, export, serve.
+"""The analysis subcommands: frameworks, overlap, evidence, explain, gaps, plan, export, import, serve.
 
 Each is parse -> one query-layer call -> render, as DESIGN.md asks of the CLI.
 """
@@ -182,13 +182,80 @@ def cmd_gaps(args) -> int:
     return 0
 
 
-def cmd_export(args) -> int:
-    from attestgraph.crosswalks.sssom import export_sssom
+# -- interchange: export FORMAT / import FORMAT --------------------------------------
 
-    written = export_sssom(_store(args), args.out, args.set)
-    for path, count in written:
+
+def cmd_export_sssom(args) -> int:
+    from attestgraph.interop.sssom import export_sssom
+
+    for path, count in export_sssom(_store(args), args.out, args.set):
         print(f"{path}: {count} mappings", file=sys.stderr)
     return 0
+
+
+def cmd_export_oscal(args) -> int:
+    from attestgraph.interop.oscal import export_oscal
+
+    for path, count, unit in export_oscal(_store(args), args.out):
+        print(f"{path}: {count} {unit}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_oscal(args) -> int:
+    from attestgraph.interop.oscal_import import import_oscal
+
+    report = import_oscal(_store(args), args.file, name=args.name)
+    if args.format == "json":
+        _json(report)
+        return 0
+    _emit(render_agreement(report))
+    return 0
+
+
+def render_agreement(report: dict) -> str:
+    """The import's agreement report as text: counts, then the pairs that need a look."""
+    c = report["counts"]
+    lines = [
+        f"Imported {report['maps']} maps from {report['file']} ({report['title']}, version {report['version']}) "
+        f"into <{report['graph']}>",
+        f"resolved to our requirements: {c['resolved']}; unresolved: {c['unresolved']}",
+        f"agreement with our curated mappings: {c['same']} same relationship, {c['different']} different, "
+        f"{c['only_theirs']} only theirs, {c['only_ours']} only ours ({report['agreement_pct']}% of shared pairs agree)",
+    ]
+    for key, title in (("different", "Different relationship (theirs / ours)"), ("only_theirs", "Only theirs"),
+                       ("unresolved", "Unresolved (no requirement of ours with that id)")):
+        rows = report[key]
+        if rows:
+            lines.append(f"\n{title} ({len(rows)}):")
+            for row in rows[:50]:
+                lines.append("  " + " ".join(str(row[k]) for k in row if row[k] not in (None, "")))
+            if len(rows) > 50:
+                lines.append(f"  ... {len(rows) - 50} more; --format json lists them all")
+    return "\n".join(lines)
+
+
+def register_interchange(sub, common) -> None:
+    """``export FORMAT`` and ``import FORMAT``: one sub-command per format, each its own
+    parser, so a new format is one more ``formats.add_parser`` here."""
+    export = sub.add_parser("export", help="write the graph in another tool's format")
+    formats = export.add_subparsers(dest="format_name", metavar="FORMAT", required=True)
+    p = formats.add_parser("sssom", parents=[common], help="each mapping set as an SSSOM TSV (sssom-py reads it)")
+    p.add_argument("--out", default=".", help="folder to write into")
+    p.add_argument("--set", help="only this mapping set id (or inferred, not-applicable)")
+    p.set_defaults(func=cmd_export_sssom)
+    p = formats.add_parser("oscal", parents=[common],
+                           help="OSCAL 1.2 catalogs and mapping collections (compliance-trestle reads them)")
+    p.add_argument("--out", required=True, help="folder to write into (catalogs/ and mappings/ beneath it)")
+    p.set_defaults(func=cmd_export_oscal)
+
+    imp = sub.add_parser("import", help="load another party's mappings beside ours and compare")
+    formats = imp.add_subparsers(dest="format_name", metavar="FORMAT", required=True)
+    p = formats.add_parser("oscal", parents=[common],
+                           help="an OSCAL mapping collection, into graph/imported/NAME, compared with ours")
+    p.add_argument("file", help="the mapping collection (JSON or YAML)")
+    p.add_argument("--name", help="the imported set's name (default: the file name's stem)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_import_oscal)
 
 
 def register(sub, common) -> None:
@@ -229,11 +296,7 @@ def register(sub, common) -> None:
                         "(YYYY-MM-DD), or why it cannot be reached; prints JSON")
     p.set_defaults(func=cmd_plan)
 
-    p = sub.add_parser("export", parents=[common], help="export data views")
-    p.add_argument("view", choices=["sssom"], help="sssom: each mapping set as an SSSOM TSV")
-    p.add_argument("--out", default=".", help="folder to write into")
-    p.add_argument("--set", help="only this mapping set id")
-    p.set_defaults(func=cmd_export)
+    register_interchange(sub, common)
 
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API and the SPARQL endpoint")
     p.add_argument("--host", default="127.0.0.1")
