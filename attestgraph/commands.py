@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from attestgraph import render
 
@@ -202,9 +203,12 @@ def cmd_export_oscal(args) -> int:
 
 
 def cmd_import_oscal(args) -> int:
-    from attestgraph.interop.oscal_import import import_oscal
+    from attestgraph.interop.oscal_import import import_name, import_oscal, read_collection
 
-    report = import_oscal(_store(args), args.file, name=args.name)
+    # The file and the name are checked before the store is opened (and perhaps built).
+    name = import_name(args.file, args.name)
+    collection = read_collection(Path(args.file))
+    report = import_oscal(_store(args), args.file, name=name, collection=collection)
     if args.format == "json":
         _json(report)
         return 0

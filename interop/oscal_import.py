@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from trestle.core.err import TrestleError
+from trestle.common.err import TrestleError
 from trestle.oscal import mapping as om
 
 from attestgraph import vocabulary as v
@@ -135,15 +135,24 @@ def read_collection(path: Path) -> om.MappingCollection:
     return collection
 
 
-def import_oscal(store: GraphStore, file: str | Path, *, name: str | None = None,
-                 now: dt.datetime | None = None) -> dict[str, Any]:
-    """Validate, resolve, load into ``graph/imported/{name}`` and compare; return the report."""
-    path = Path(file)
-    name = name or path.stem
-    if not _NAME.match(name):
-        raise OscalImportError(f"--name {name!r}: expected 1-63 letters, digits, '.', '_' or '-', starting with a "
+def import_name(file: str | Path, name: str | None = None) -> str:
+    """The imported set's name (default: the file's stem), checked: it names a graph."""
+    chosen = name or Path(file).stem
+    if not _NAME.match(chosen):
+        raise OscalImportError(f"--name {chosen!r}: expected 1-63 letters, digits, '.', '_' or '-', starting with a "
                                "letter or digit (it names the graph)")
-    collection = read_collection(path)
+    return chosen
+
+
+def import_oscal(store: GraphStore, file: str | Path, *, name: str | None = None,
+                 collection: om.MappingCollection | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Validate, resolve, load into ``graph/imported/{name}`` and compare; return the report.
+
+    ``collection`` is the file already read with :func:`read_collection` (the CLI reads it
+    before it opens, and perhaps builds, the store)."""
+    path = Path(file)
+    name = import_name(path, name)
+    collection = collection or read_collection(path)
     resolver = Resolver(store)
     imported_at = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
     pairs, unresolved, maps = _pairs(collection, resolver)

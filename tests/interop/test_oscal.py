@@ -117,3 +117,11 @@ def test_shipped_export_reads_back_with_trestle(shipped_store, tmp_path):
     assert [p.value for p in act["dpdp-act-8-6"].props if p.name == "label"] == ["8(6)"]
     body = json.loads((tmp_path / "mappings" / "soc2-iso27001.json").read_text())
     assert body["mapping-collection"]["metadata"]["oscal-version"].startswith("1.2")
+
+
+def test_cli_export_oscal(cli, home, mini_root, tmp_path):
+    code, _, err = cli("export", "oscal", "--out", str(tmp_path / "o"), "--data", str(mini_root), "--store", "memory")
+    assert code == 0, err
+    assert f"{tmp_path / 'o' / 'catalogs' / 'fa.json'}: 5 groups and controls" in err
+    assert f"{tmp_path / 'o' / 'mappings' / 'fa-fp.json'}: 3 maps" in err
+    assert isinstance(MappingCollection.oscal_read(tmp_path / "o" / "mappings" / "fa-fp.json"), MappingCollection)

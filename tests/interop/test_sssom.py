@@ -146,3 +146,15 @@ def test_header_is_yaml_whatever_the_text_holds(mini_root, tmp_path):
 def test_unknown_set_names_the_choices(mini_store, tmp_path):
     with pytest.raises(UnknownIdentifier, match="controls-fa, .*inferred, not-applicable"):
         export_sssom(mini_store, tmp_path, "nope")
+
+
+@pytest.mark.slow
+def test_every_shipped_file_is_accepted_by_sssom_py(shipped_store, tmp_path):
+    written = export_sssom(shipped_store, tmp_path)
+    names = {p.name for p, _ in written}
+    assert {"controls-soc2.sssom.tsv", "soc2-iso27001.sssom.tsv", "inferred.sssom.tsv",
+            "not-applicable.sssom.tsv"} <= names
+    for path, count in written:
+        msdf, graph = accepted_by_sssom_py(path)
+        assert len(msdf.df) == count > 0, path.name
+        assert len(list(graph.subjects(rdflib.RDF.type, OWL.Axiom))) == count, path.name
