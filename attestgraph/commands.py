@@ -5,9 +5,11 @@ Each is parse -> one query-layer call -> render, as DESIGN.md asks of the CLI.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from attestgraph import render
 
@@ -186,7 +188,7 @@ def cmd_gaps(args) -> int:
 # -- interchange: export FORMAT / import FORMAT --------------------------------------
 
 
-def cmd_export_sssom(args) -> int:
+def cmd_export_sssom(args: argparse.Namespace) -> int:
     from attestgraph.interop.sssom import export_sssom
 
     for path, count in export_sssom(_store(args), args.out, args.set):
@@ -194,7 +196,7 @@ def cmd_export_sssom(args) -> int:
     return 0
 
 
-def cmd_export_oscal(args) -> int:
+def cmd_export_oscal(args: argparse.Namespace) -> int:
     from attestgraph.interop.oscal import export_oscal
 
     for path, count, unit in export_oscal(_store(args), args.out):
@@ -202,7 +204,7 @@ def cmd_export_oscal(args) -> int:
     return 0
 
 
-def cmd_import_oscal(args) -> int:
+def cmd_import_oscal(args: argparse.Namespace) -> int:
     from attestgraph.interop.oscal_import import import_name, import_oscal, read_collection
 
     # The file and the name are checked before the store is opened (and perhaps built).
@@ -216,15 +218,16 @@ def cmd_import_oscal(args) -> int:
     return 0
 
 
-def render_agreement(report: dict) -> str:
+def render_agreement(report: dict[str, Any]) -> str:
     """The import's agreement report as text: counts, then the pairs that need a look."""
     c = report["counts"]
     lines = [
-        f"Imported {report['maps']} maps from {report['file']} ({report['title']}, version {report['version']}) "
-        f"into <{report['graph']}>",
+        (f"Imported {report['maps']} maps from {report['file']} ({report['title']}, version {report['version']}) "
+         f"into <{report['graph']}>"),
         f"resolved to our requirements: {c['resolved']}; unresolved: {c['unresolved']}",
-        f"agreement with our curated mappings: {c['same']} same relationship, {c['different']} different, "
-        f"{c['only_theirs']} only theirs, {c['only_ours']} only ours ({report['agreement_pct']}% of shared pairs agree)",
+        (f"agreement with our curated mappings: {c['same']} same relationship, {c['different']} different, "
+         f"{c['only_theirs']} only theirs, {c['only_ours']} only ours "
+         f"({report['agreement_pct']}% of shared pairs agree)"),
     ]
     for key, title in (("different", "Different relationship (theirs / ours)"), ("only_theirs", "Only theirs"),
                        ("unresolved", "Unresolved (no requirement of ours with that id)")):
@@ -238,7 +241,8 @@ def render_agreement(report: dict) -> str:
     return "\n".join(lines)
 
 
-def register_interchange(sub, common) -> None:
+def register_interchange(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                         common: argparse.ArgumentParser) -> None:
     """``export FORMAT`` and ``import FORMAT``: one sub-command per format, each its own
     parser, so a new format is one more ``formats.add_parser`` here."""
     export = sub.add_parser("export", help="write the graph in another tool's format")

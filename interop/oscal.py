@@ -32,8 +32,11 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries import named
+from trestle.core.base_model import OscalBaseModel
 from trestle.oscal import OSCAL_VERSION
 from trestle.oscal import catalog as oc
 from trestle.oscal import common as cm
@@ -41,8 +44,8 @@ from trestle.oscal import mapping as om
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import AttestgraphError
-from attestgraph.graph.store import GraphStore
-from attestgraph.queries import named
+
+M = TypeVar("M", bound=OscalBaseModel)
 
 #: The project's namespace for OSCAL props and the relationship vocabulary it reads.
 NS = "https://w3id.org/attestgraph/ns/oscal"
@@ -123,6 +126,13 @@ def stable_uuid(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
 
+def _make(model: type[M], **fields: Any) -> M:
+    """Build and validate one trestle model from its Python field names. (Through
+    ``model_validate``: trestle's generated models declare OSCAL's hyphenated aliases, which
+    a type checker reads as the only keyword names.)"""
+    return model.model_validate(fields)
+
+
 def token(text: str) -> str:
     """A free label as an OSCAL token (``point of focus`` -> ``point-of-focus``)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "_"
@@ -137,19 +147,19 @@ def _moment(day: str | None) -> dt.datetime:
     """A date as an OSCAL timestamp (midnight UTC), from the data, never the clock."""
     text = str(day)[:10] if day else "1970-01-01"
     year, month, date = (text.split("-") + ["01", "01"])[:3]  # an xsd:gYear (2022) is its first day
-    return dt.datetime(int(year), int(month), int(date), tzinfo=dt.timezone.utc)
+    return dt.datetime(int(year), int(month), int(date), tzinfo=dt.UTC)
 
 
 def _prop(name: str, value: object) -> cm.Property:
-    return cm.Property(name=name, value=str(value), ns=NS)
+    return _make(cm.Property, name=name, value=str(value), ns=NS)
 
 
 def _metadata(title: str, version: str, day: str | None, iri: str, props: list[cm.Property],
               remarks: str | None = None) -> cm.Metadata:
     when = _moment(day)
-    return cm.Metadata(
+    return _make(cm.Metadata,
         title=title, version=version, oscal_version=OSCAL_VERSION, published=when, last_modified=when,
-        props=props or None, links=[cm.Link(href=iri, rel="canonical")], remarks=remarks,
+        props=props or None, links=[_make(cm.Link, href=iri, rel="canonical")], remarks=remarks,
     )
 
 
@@ -210,14 +220,14 @@ def framework_catalogs(store: GraphStore) -> list[CatalogView]:
     for f in frameworks:
         scheme = str(f["f"])
         view = CatalogView(str(f["slug"]))
-        groups, controls = _split(sorted(roots[scheme], key=lambda n: _natural(n.notation)), view, f"catalog {f['slug']}")
+        groups, controls = _split(sorted(roots[scheme], key=lambda n: _natural(n.notation)), view)
         props = [_prop("framework", f["slug"])]
         if f.get("publisher"):
             props.append(_prop("publisher", f["publisher"]))
         remarks = f"Titles and summaries are attestgraph's own words; ids are official. Licence: {f.get('licence')}."
         if f.get("source"):
             remarks += f" Source: {f['source']}."
-        view.catalog = oc.Catalog(
+        view.catalog = _make(oc.Catalog,
             uuid=stable_uuid(scheme),
             metadata=_metadata(str(f["title"]), str(f["version"]), _text(f.get("issued")), scheme, props, remarks),
             groups=groups or None, controls=controls or None,
@@ -226,7 +236,7 @@ def framework_catalogs(store: GraphStore) -> list[CatalogView]:
     return views
 
 
-def _split(children: list[Node], view: CatalogView, where: str) -> tuple[list[Any], list[oc.Control]]:
+def _split(children: list[Node], view: CatalogView) -> tuple[list[Any], list[oc.Control]]:
     groups = [_group(n, view) for n in children if n.is_group]
     controls = [_control(n, view) for n in children if not n.is_group]
     return groups, controls
@@ -235,20 +245,20 @@ def _split(children: list[Node], view: CatalogView, where: str) -> tuple[list[An
 def _group(node: Node, view: CatalogView) -> oc.Group1 | oc.Group2:
     view.groups[node.iri] = node.oscal_id
     kids = sorted(node.children, key=lambda n: _natural(n.notation))
-    groups, controls = _split(kids, view, node.notation)
+    groups, controls = _split(kids, view)
     common: dict[str, Any] = {
         "id": node.oscal_id, "class_": token(node.level_label), "title": node.label,
-        "props": [cm.Property(name="label", value=node.notation)],
+        "props": [_make(cm.Property, name="label", value=node.notation)],
         "parts": _overview(node),
-        "links": [cm.Link(href=node.iri, rel="canonical")],
+        "links": [_make(cm.Link, href=node.iri, rel="canonical")],
     }
     if groups and controls:
         raise OscalExportError(
             f"{view.name}: {node.notation} holds both headings and requirements; an OSCAL group holds one or the other"
         )
     if groups:
-        return oc.Group1(groups=groups, **common)
-    return oc.Group2(controls=controls or None, **common)
+        return _make(oc.Group1, groups=groups, **common)
+    return _make(oc.Group2, controls=controls or None, **common)
 
 
 def _control(node: Node, view: CatalogView) -> oc.Control:
@@ -256,10 +266,10 @@ def _control(node: Node, view: CatalogView) -> oc.Control:
     kids = sorted(node.children, key=lambda n: _natural(n.notation))
     if any(k.is_group for k in kids):
         raise OscalExportError(f"{view.name}: {node.notation} is a requirement with a heading beneath it")
-    return oc.Control(
+    return _make(oc.Control,
         id=node.oscal_id, class_=token(node.level_label), title=node.label,
-        props=[cm.Property(name="label", value=node.notation)],
-        links=[cm.Link(href=node.iri, rel="canonical")],
+        props=[_make(cm.Property, name="label", value=node.notation)],
+        links=[_make(cm.Link, href=node.iri, rel="canonical")],
         parts=_overview(node),
         controls=[_control(k, view) for k in kids] or None,
     )
@@ -268,7 +278,7 @@ def _control(node: Node, view: CatalogView) -> oc.Control:
 def _overview(node: Node) -> list[cm.Part] | None:
     if not node.definition:
         return None
-    return [cm.Part(id=f"{node.oscal_id}_ovw", name="overview", prose=node.definition)]
+    return [_make(cm.Part, id=f"{node.oscal_id}_ovw", name="overview", prose=node.definition)]
 
 
 def control_catalog(store: GraphStore, day: str | None) -> CatalogView:
@@ -278,22 +288,23 @@ def control_catalog(store: GraphStore, day: str | None) -> CatalogView:
     for row in store.query(CONTROLS_QUERY).records():
         iri, identifier = str(row["c"]), str(row["id"])
         view.controls[iri] = identifier
-        props = [cm.Property(name="label", value=identifier)]
+        props = [_make(cm.Property, name="label", value=identifier)]
         props += [_prop(key, row[col]) for key, col in (("nature", "nature"), ("effort-days", "effort"),
                                                          ("cadence", "cadence")) if row.get(col) is not None]
-        parts = [cm.Part(id=f"{identifier}_ovw", name="overview", prose=str(row["definition"]))] \
+        parts = [_make(cm.Part, id=f"{identifier}_ovw", name="overview", prose=str(row["definition"]))] \
             if row.get("definition") else None
-        by_domain[(str(row["domain"]), str(row["domainLabel"]))].append(oc.Control(
+        by_domain[(str(row["domain"]), str(row["domainLabel"]))].append(_make(oc.Control,
             id=identifier, title=str(row["label"]), props=props, parts=parts,
-            links=[cm.Link(href=iri, rel="canonical")],
+            links=[_make(cm.Link, href=iri, rel="canonical")],
         ))
     groups = []
     for (domain, label), controls in sorted(by_domain.items()):
         gid = token("domain-" + domain.rsplit("/", 1)[-1])
         view.groups[domain] = gid
-        groups.append(oc.Group2(id=gid, title=label, controls=controls, links=[cm.Link(href=domain, rel="canonical")]))
+        links = [_make(cm.Link, href=domain, rel="canonical")]
+        groups.append(_make(oc.Group2, id=gid, title=label, controls=controls, links=links))
     catalog_iri = v.ID + CONTROL_CATALOG
-    view.catalog = oc.Catalog(
+    view.catalog = _make(oc.Catalog,
         uuid=stable_uuid(catalog_iri),
         metadata=_metadata("attestgraph control catalog", day or "1970-01-01", day, catalog_iri,
                            [_prop("framework", CONTROL_CATALOG)],
@@ -306,7 +317,9 @@ def control_catalog(store: GraphStore, day: str | None) -> CatalogView:
 # -- mapping collections -------------------------------------------------------------
 
 
-def mapping_collections(store: GraphStore, catalogs: dict[str, CatalogView]) -> list[tuple[str, om.MappingCollection, int]]:
+def mapping_collections(
+    store: GraphStore, catalogs: dict[str, CatalogView]
+) -> list[tuple[str, om.MappingCollection, int]]:
     """One mapping collection per curated mapping set: (set id, collection, maps)."""
     rows = store.query(named.get("mapping-set").text).records()
     by_set: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -316,18 +329,20 @@ def mapping_collections(store: GraphStore, catalogs: dict[str, CatalogView]) -> 
             for identifier, members in sorted(by_set.items())]
 
 
-def _collection(identifier: str, members: list[dict[str, Any]], catalogs: dict[str, CatalogView]) -> om.MappingCollection:
+def _collection(
+    identifier: str, members: list[dict[str, Any]], catalogs: dict[str, CatalogView]
+) -> om.MappingCollection:
     first = members[0]
     set_iri = f"{v.MAPPING}{identifier}"
     source, target = catalogs[str(first["fromSet"])], catalogs[str(first["toSet"])]
     maps = [_map(m, source, target, identifier) for m in members]
     creator = str(first["creator"])
-    return om.MappingCollection(
+    return _make(om.MappingCollection,
         uuid=stable_uuid(set_iri + "#collection"),
         metadata=_metadata(str(first["title"]), str(first["date"]), str(first["date"]), set_iri,
                            [_prop("mapping-set-id", identifier), _prop("creator", creator),
                             _prop("license", first["license"])]),
-        provenance=om.MappingProvenance(
+        provenance=_make(om.MappingProvenance,
             # Curated by people; the set's most common IR 8477 rationale (each map states its own).
             method="human",
             matching_rationale=Counter(v.keyword(str(m["rat"])) for m in members).most_common(1)[0][0],
@@ -336,7 +351,7 @@ def _collection(identifier: str, members: list[dict[str, Any]], catalogs: dict[s
             props=[_prop("creator", creator), _prop("license", first["license"]),
                    _prop("method", "NIST IR 8477 set-theory relationship mapping")],
         ),
-        mappings=[om.Mapping(
+        mappings=[_make(om.Mapping,
             uuid=stable_uuid(set_iri),
             source_resource=_resource(source), target_resource=_resource(target),
             maps=maps,
@@ -345,7 +360,7 @@ def _collection(identifier: str, members: list[dict[str, Any]], catalogs: dict[s
 
 
 def _resource(view: CatalogView) -> om.MappingResourceReference:
-    return om.MappingResourceReference(
+    return _make(om.MappingResourceReference,
         type="catalog", href=f"../{CATALOGS_DIR}/{view.name}.json",
         props=[_prop("framework", view.name)],
     )
@@ -354,7 +369,7 @@ def _resource(view: CatalogView) -> om.MappingResourceReference:
 def _map(m: dict[str, Any], source: CatalogView, target: CatalogView, set_id: str) -> om.Map:
     relationship = v.keyword(str(m["rel"]))
     rationale = v.keyword(str(m["rat"]))
-    return om.Map(
+    return _make(om.Map,
         uuid=stable_uuid(f"{v.MAPPING}{set_id}|{m['from']}|{m['to']}"),
         relationship=RELATIONSHIPS[relationship],
         matching_rationale=rationale,
@@ -370,7 +385,7 @@ def _item(iri: str, view: CatalogView, set_id: str) -> om.MappingItem:
     if iri not in view.controls:
         raise OscalExportError(f"mapping set {set_id}: <{iri}> is not a control of catalog {view.name} "
                                "(a mapping onto a heading cannot be expressed)")
-    return om.MappingItem(type="control", id_ref=view.controls[iri])
+    return _make(om.MappingItem, type="control", id_ref=view.controls[iri])
 
 
 # -- writing --------------------------------------------------------------------------

@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.interop.oscal import CONTROL_CATALOG, NS, OSCAL_NS, RELATIONSHIPS, requirement_id
 from trestle.common.err import TrestleError
 from trestle.oscal import mapping as om
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import AttestgraphError
-from attestgraph.graph.store import EmbeddedStore, GraphStore
-from attestgraph.interop.oscal import CONTROL_CATALOG, NS, OSCAL_NS, RELATIONSHIPS, requirement_id
 
 IMPORTED_GRAPH = v.GRAPH + "imported/"
 IMPORTED_ID = v.ID + "imported/"
@@ -100,7 +100,7 @@ class Resolver:
         our namespace, else a slug its file name holds (the longest that fits)."""
         for prop in resource.props or []:
             if prop.name == "framework" and str(prop.ns or "").rstrip("/") == NS and prop.value in self.slugs:
-                return prop.value
+                return str(prop.value)
         stem = Path(str(resource.href).split("#", 1)[0]).name.casefold()
         return next((slug for slug in self.slugs if slug.casefold() in stem), None)
 
@@ -111,9 +111,9 @@ class Resolver:
             return Resolved(iri, id_ref, slug)
         if scheme and scheme != CONTROL_CATALOG:
             local = key.removeprefix(f"{scheme}-".casefold()).removeprefix(f"{scheme}:".casefold())
-            iri = self.by_notation[scheme].get(local)
-            if iri:
-                return Resolved(iri, id_ref, scheme)
+            found = self.by_notation[scheme].get(local)
+            if found:
+                return Resolved(found, id_ref, scheme)
         return Resolved(None, id_ref, scheme)
 
 
@@ -154,7 +154,7 @@ def import_oscal(store: GraphStore, file: str | Path, *, name: str | None = None
     name = import_name(path, name)
     collection = collection or read_collection(path)
     resolver = Resolver(store)
-    imported_at = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    imported_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     pairs, unresolved, maps = _pairs(collection, resolver)
     graph = IMPORTED_GRAPH + name
     store_graph(store, graph, _quads(collection, pairs, path.name, name, graph, imported_at))
@@ -171,7 +171,9 @@ def import_oscal(store: GraphStore, file: str | Path, *, name: str | None = None
     return report
 
 
-def _pairs(collection: om.MappingCollection, resolver: Resolver) -> tuple[list[dict[str, Any]], list[dict[str, str]], int]:
+def _pairs(
+    collection: om.MappingCollection, resolver: Resolver
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], int]:
     mappings = collection.mappings if isinstance(collection.mappings, list) else [collection.mappings]
     pairs: list[dict[str, Any]] = []
     unresolved: dict[tuple[str, str, str], dict[str, str]] = {}
@@ -192,7 +194,8 @@ def _pairs(collection: om.MappingCollection, resolver: Resolver) -> tuple[list[d
                     for side, end, href in (("source", a, mapping.source_resource.href),
                                             ("target", b, mapping.target_resource.href)):
                         if end.iri is None:
-                            unresolved[(side, end.id_ref, href)] = {"side": side, "id_ref": end.id_ref, "resource": href}
+                            unresolved[(side, end.id_ref, href)] = {
+                                "side": side, "id_ref": end.id_ref, "resource": href}
                     pairs.append({
                         "uuid": entry.uuid, "from": a, "to": b, "relationship": relationship, "oscal": raw,
                         "rationale": entry.matching_rationale or props.get("rationale"),
@@ -273,7 +276,9 @@ def agreement(store: GraphStore, resolver: Resolver, pairs: list[dict[str, Any]]
         if a.iri and b.iri:
             theirs[(a.iri, b.iri)] = pair
             scope.add(frozenset((str(a.scheme), str(b.scheme))))
-    same, different, only_theirs = [], [], []
+    same: list[dict[str, Any]] = []
+    different: list[dict[str, Any]] = []
+    only_theirs: list[dict[str, Any]] = []
     matched: set[tuple[str, str]] = set()
     for (a, b), pair in sorted(theirs.items()):
         if (a, b) in ours:

@@ -43,11 +43,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries import named
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import UnknownIdentifier
-from attestgraph.graph.store import GraphStore
-from attestgraph.queries import named
 
 #: NIST IR 8477 relationship -> (SKOS predicate, SSSOM predicate_modifier).
 PREDICATES = {
@@ -116,27 +116,27 @@ NOT_APPLICABLE_COLUMNS = [
     "author_label", "comment",
 ]
 
-INFERRED_QUERY = """
+INFERRED_QUERY = f"""
 SELECT ?m ?from ?fromLabel ?to ?toLabel ?fromScheme ?toScheme ?rel ?rat ?strength ?reason ?source
-       (GROUP_CONCAT(STR(?via); separator=" ") AS ?pivots) WHERE {
-  GRAPH <%s> {
+       (GROUP_CONCAT(STR(?via); separator=" ") AS ?pivots) WHERE {{
+  GRAPH <{v.INFERRED_GRAPH}> {{
     ?m a ag:InferredMapping ; ag:fromElement ?from ; ag:toElement ?to ; ag:fromScheme ?fromScheme ;
        ag:toScheme ?toScheme ; ag:relationship ?rel ; ag:rationale ?rat ; ag:strength ?strength ;
        rdfs:comment ?reason ; dct:source ?source ; ag:via ?via .
-  }
+  }}
   ?from skos:prefLabel ?fromLabel . ?to skos:prefLabel ?toLabel .
-}
+}}
 GROUP BY ?m ?from ?fromLabel ?to ?toLabel ?fromScheme ?toScheme ?rel ?rat ?strength ?reason ?source
 ORDER BY ?from ?to
-""" % v.INFERRED_GRAPH
+"""
 
-NOT_APPLICABLE_QUERY = """
-SELECT ?r ?label ?scheme ?reason WHERE {
-  GRAPH <%s> { ?r ag:notApplicable ?reason }
+NOT_APPLICABLE_QUERY = f"""
+SELECT ?r ?label ?scheme ?reason WHERE {{
+  GRAPH <{v.mapping_graph(NOT_APPLICABLE_SET)}> {{ ?r ag:notApplicable ?reason }}
   ?r skos:prefLabel ?label ; skos:inScheme ?scheme .
-}
+}}
 ORDER BY ?r
-""" % v.mapping_graph(NOT_APPLICABLE_SET)
+"""
 
 
 @dataclass
@@ -174,7 +174,7 @@ def source_curie(slug: str) -> str:
 
 
 def scheme_slug(scheme_iri: str) -> str:
-    return scheme_iri[len(v.ID):] if scheme_iri.startswith(v.ID) else scheme_iri
+    return scheme_iri.removeprefix(v.ID)
 
 
 def creator_id(name: str) -> str:
@@ -252,7 +252,8 @@ def inferred_set(store: GraphStore, curated: list[SetView]) -> SetView:
             "subject_source": source_curie(scheme_slug(str(m["fromScheme"]))), "predicate_id": predicate,
             "predicate_modifier": modifier, "object_id": curie(str(m["to"])), "object_label": str(m["toLabel"]),
             "object_source": source_curie(scheme_slug(str(m["toScheme"]))), "mapping_justification": CHAINED,
-            "curation_rule": _rule(str(m["rat"])), "confidence": _confidence(m["strength"]), "author_label": "attestgraph inference",
+            "curation_rule": _rule(str(m["rat"])), "confidence": _confidence(m["strength"]),
+            "author_label": "attestgraph inference",
             "comment": str(m["reason"]), "ag_relationship": relationship, "ag_rationale": v.keyword(str(m["rat"])),
             "ag_strength": str(m["strength"]), "ag_source_kind": "inference", "ag_source": str(m["source"]),
             "ag_via": " ".join(curie(p) for p in pivots),

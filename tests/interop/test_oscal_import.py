@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-
 from attestgraph.graph.build import build_stage
 from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore
 from attestgraph.interop.oscal import export_oscal
 from attestgraph.interop.oscal_import import OscalImportError, import_oscal
 
-NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 ID = "https://w3id.org/attestgraph/id/"
 GRAPH = "https://w3id.org/attestgraph/graph/imported/"
 
@@ -114,7 +113,8 @@ def test_imported_graph_holds_provenance_and_nothing_else_reads_it(mini_store, t
     assert mini_store.query(f"ASK {{ GRAPH <{GRAPH}theirs> {{ ?m a ag:Mapping }} }}").boolean is False
     # Importing again under the same name replaces the graph, never adds to it.
     import_oscal(mini_store, path, name="theirs", now=NOW)
-    count = mini_store.query(f"SELECT (COUNT(?m) AS ?n) WHERE {{ GRAPH <{GRAPH}theirs> {{ ?m a ag:ImportedMapping }} }}")
+    count = mini_store.query(
+        f"SELECT (COUNT(?m) AS ?n) WHERE {{ GRAPH <{GRAPH}theirs> {{ ?m a ag:ImportedMapping }} }}")
     assert count.records()[0]["n"] == 1
 
 
@@ -141,8 +141,8 @@ def test_cli_imports_into_the_disk_store_and_reports(cli, home, mini_root, tmp_p
     code, out, _ = cli("import", "oscal", str(path), "--name", "pub", "--data", str(mini_root))
     assert code == 0 and "1 same relationship" in out and "Unresolved" in out and "9.9" in out
     # It stays in the store: a later command reads it with SPARQL.
-    code, out, _ = cli("query", "--data", str(mini_root), "--format", "csv",
-                       f"SELECT ?title WHERE {{ GRAPH <{GRAPH}pub> {{ ?s a ag:ImportedMappingSet ; dct:title ?title }} }}")
+    query = f"SELECT ?title WHERE {{ GRAPH <{GRAPH}pub> {{ ?s a ag:ImportedMappingSet ; dct:title ?title }} }}"
+    code, out, _ = cli("query", "--data", str(mini_root), "--format", "csv", query)
     assert code == 0 and out.splitlines()[1:] == ["Their A to P"]
 
 
