@@ -224,8 +224,8 @@ def render_agreement(report: dict[str, Any]) -> str:
     lines = [
         (f"Imported {report['maps']} maps from {report['file']} ({report['title']}, version {report['version']}) "
          f"into <{report['graph']}>"),
-        f"pairs resolved to our ids at both ends: {c['resolved']} of {report['pairs']}; "
-        f"ids that match none of ours: {c['unresolved']}",
+        (f"pairs resolved to our ids at both ends: {c['resolved']} of {report['pairs']}; "
+         f"ids that match none of ours: {c['unresolved']}"),
         (f"agreement with our curated mappings: {c['same']} same relationship, {c['different']} different, "
          f"{c['only_theirs']} only theirs, {c['only_ours']} only ours "
          f"({report['agreement_pct']}% of shared pairs agree)"),

@@ -13,6 +13,8 @@ What goes where:
   project's title the ``title``, the project's summary an ``overview`` part (a summary in
   the project's words, never the standard's text, so never a ``statement``).
 - ``catalogs/controls.json``: the control catalog, a group per domain.
+- ``mappings/inferred.json``: the mappings inferred through pivot requirements, a
+  ``mapping`` per pair of frameworks, ``method: automation``, the pivots in a ``via`` prop.
 - ``mappings/{set}.json``: one OSCAL mapping collection per curated set, pointing at
   those catalogs by relative href. ``relationship`` is OSCAL's word for the IR 8477
   relationship (:data:`RELATIONSHIPS`), ``matching-rationale`` the IR 8477 rationale,
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from attestgraph.graph.store import GraphStore
+from attestgraph.interop.sssom import INFERRED_QUERY, INFERRED_SET, scheme_slug
 from attestgraph.queries import named
 from trestle.core.base_model import OscalBaseModel
 from trestle.oscal import OSCAL_VERSION
@@ -359,6 +362,55 @@ def _collection(
     )
 
 
+def inferred_collection(
+    store: GraphStore, catalogs: dict[str, CatalogView], day: str | None
+) -> tuple[om.MappingCollection, int] | None:
+    """The mappings composed through pivot requirements (``graph/inferred``) as one
+    collection, a ``mapping`` per pair of frameworks; ``None`` when nothing was inferred."""
+    rows = store.query(INFERRED_QUERY).records()
+    if not rows:
+        return None
+    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_pair[(scheme_slug(str(row["fromScheme"])), scheme_slug(str(row["toScheme"])))].append(row)
+    mappings = []
+    for (a, b), members in sorted(by_pair.items()):
+        source, target = catalogs[a], catalogs[b]
+        maps = []
+        for m in members:
+            via = " ".join(_any_id(catalogs, p) for p in sorted(str(m["pivots"]).split()))
+            maps.append(_map(m, source, target, INFERRED_SET, kind="inference", extra=[_prop("via", via)]))
+        mappings.append(_make(om.Mapping, uuid=stable_uuid(f"{v.INFERRED_GRAPH}|{a}|{b}"),
+                              source_resource=_resource(source), target_resource=_resource(target), maps=maps))
+    rationales = Counter(v.keyword(str(m["rat"])) for m in rows)
+    iri = f"{v.MAPPING}{INFERRED_SET}"
+    collection = _make(
+        om.MappingCollection,
+        uuid=stable_uuid(iri + "#collection"),
+        metadata=_metadata("Crosswalk mappings inferred through pivot requirements (NIST IR 8477 composition)",
+                           day or "1970-01-01", day, iri, [_prop("mapping-set-id", INFERRED_SET)]),
+        provenance=_make(
+            om.MappingProvenance, method="automation", matching_rationale=rationales.most_common(1)[0][0],
+            status="complete",
+            mapping_description=(
+                "Each map composes curated requirement-to-requirement mappings through pivot requirements under "
+                "the NIST IR 8477 composition table; only what set theory guarantees is kept, a curated pair is "
+                "never overridden, and the strength is the weakest link's. The via prop lists the pivots; the "
+                "remarks state the chain in order."
+            ),
+        ),
+        mappings=mappings,
+    )
+    return collection, len(rows)
+
+
+def _any_id(catalogs: dict[str, CatalogView], iri: str) -> str:
+    for view in catalogs.values():
+        if iri in view.controls:
+            return view.controls[iri]
+    raise OscalExportError(f"inferred mapping: pivot <{iri}> is in no exported catalog")
+
+
 def _resource(view: CatalogView) -> om.MappingResourceReference:
     return _make(om.MappingResourceReference,
         type="catalog", href=f"../{CATALOGS_DIR}/{view.name}.json",
@@ -366,9 +418,11 @@ def _resource(view: CatalogView) -> om.MappingResourceReference:
     )
 
 
-def _map(m: dict[str, Any], source: CatalogView, target: CatalogView, set_id: str) -> om.Map:
+def _map(m: dict[str, Any], source: CatalogView, target: CatalogView, set_id: str,
+         kind: str | None = None, extra: list[cm.Property] | None = None) -> om.Map:
     relationship = v.keyword(str(m["rel"]))
     rationale = v.keyword(str(m["rat"]))
+    kind = kind or v.keyword(str(m["kind"]))
     return _make(om.Map,
         uuid=stable_uuid(f"{v.MAPPING}{set_id}|{m['from']}|{m['to']}"),
         relationship=RELATIONSHIPS[relationship],
@@ -376,7 +430,7 @@ def _map(m: dict[str, Any], source: CatalogView, target: CatalogView, set_id: st
         sources=[_item(str(m["from"]), source, set_id)],
         targets=[_item(str(m["to"]), target, set_id)],
         props=[_prop("strength", m["strength"]), _prop("rationale", rationale),
-               _prop("source-kind", v.keyword(str(m["kind"]))), _prop("source", m["source"])],
+               _prop("source-kind", kind), _prop("source", m["source"]), *(extra or [])],
         remarks=str(m["reason"]),
     )
 
@@ -406,7 +460,11 @@ def export_oscal(store: GraphStore, out_dir: str | Path) -> list[tuple[Path, int
         view.catalog.oscal_write(path)
         written.append((path, view.size, "groups and controls"))
     catalogs = {view.name: view for view in views}
-    for identifier, collection, count in mapping_collections(store, catalogs):
+    collections = mapping_collections(store, catalogs)
+    inferred = inferred_collection(store, catalogs, newest)
+    if inferred:
+        collections.append((INFERRED_SET, *inferred))
+    for identifier, collection, count in collections:
         path = out / MAPPINGS_DIR / f"{identifier}.json"
         collection.oscal_write(path)
         written.append((path, count, "maps"))

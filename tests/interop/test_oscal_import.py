@@ -56,12 +56,15 @@ def write(tmp_path: Path, body: dict, name: str = "theirs.json") -> Path:
 def test_round_trip_of_every_exported_set_agrees_fully(mini_store, tmp_path):
     export_oscal(mini_store, tmp_path / "out")
     files = sorted((tmp_path / "out" / "mappings").iterdir())
-    assert len(files) == 4
-    for path in files:
+    assert [p.stem for p in files] == ["controls-fa", "controls-fb", "fa-fp", "fp-fb", "inferred"]
+    for path in files[:-1]:
         report = import_oscal(mini_store, path, name=f"ours-{path.stem}", now=NOW)
         c = report["counts"]
         assert c["unresolved"] == 0 and c["only_theirs"] == 0 and c["only_ours"] == 0 and c["different"] == 0, path
         assert c["same"] == report["maps"] == c["resolved"] > 0 and report["agreement_pct"] == 100.0
+    # Our inferred mappings are never curated pairs: all "only theirs" against the curated ones.
+    report = import_oscal(mini_store, files[-1], name="ours-inferred", now=NOW)
+    assert report["counts"]["only_theirs"] == report["maps"] == 2 and report["counts"]["same"] == 0
 
 
 def test_a_collection_that_disagrees_on_known_rows(mini_store, tmp_path):
@@ -161,7 +164,9 @@ def test_cli_bad_file_exits_2_with_one_line(cli, home, mini_root, tmp_path):
 def test_shipped_round_trip_agrees_fully(shipped_store, tmp_path):
     store = shipped_store.copy_to_memory()  # the session's store stays as built
     export_oscal(store, tmp_path / "out")
-    for path in sorted((tmp_path / "out" / "mappings").iterdir()):
+    curated = [p for p in sorted((tmp_path / "out" / "mappings").iterdir()) if p.stem != "inferred"]
+    assert len(curated) == 12
+    for path in curated:
         report = import_oscal(store, path, name=path.stem, now=NOW)
         c = report["counts"]
         assert (c["unresolved"], c["only_theirs"], c["only_ours"], c["different"]) == (0, 0, 0, 0), path
