@@ -97,12 +97,18 @@ class Resolver:
 
     def resource_scheme(self, resource: om.MappingResourceReference) -> str | None:
         """Which of our element sets a source or target catalog is: its ``framework`` prop in
-        our namespace, else a slug its file name holds (the longest that fits)."""
+        our namespace; else the one slug its file name holds as a word (``soc2.json``,
+        ``iso27001-2022-catalog.json``). A name holding two (``soc2-controls.json``) or none
+        says nothing: then only our own OSCAL ids resolve."""
         for prop in resource.props or []:
             if prop.name == "framework" and str(prop.ns or "").rstrip("/") == NS and prop.value in self.slugs:
                 return str(prop.value)
-        stem = Path(str(resource.href).split("#", 1)[0]).name.casefold()
-        return next((slug for slug in self.slugs if slug.casefold() in stem), None)
+        name = Path(str(resource.href).split("#", 1)[0]).name.casefold()
+        stem = name.split(".json")[0].split(".yaml")[0].split(".yml")[0]
+        if stem in self.slugs:
+            return stem
+        found = [s for s in self.slugs if re.search(rf"(?<![a-z0-9]){re.escape(s.casefold())}(?![a-z0-9])", stem)]
+        return found[0] if len(found) == 1 else None
 
     def resolve(self, id_ref: str, scheme: str | None) -> Resolved:
         key = id_ref.casefold()

@@ -121,6 +121,19 @@ def test_imported_graph_holds_provenance_and_nothing_else_reads_it(mini_store, t
     assert count.records()[0]["n"] == 1
 
 
+@pytest.mark.parametrize("href, scheme", [
+    ("https://example.org/catalogs/fa.json", "fa"),
+    ("fa-2024-catalog.yaml", "fa"),
+    ("../catalogs/controls.json", "controls"),
+    ("fa-controls.json", None),  # two of our sets: it says nothing
+    ("default.json", None),  # "fa" inside a word is not the slug
+    ("#4a2b", None),
+])
+def test_which_of_our_sets_a_catalog_is(mini_store, href, scheme):
+    resource = MappingResourceReference.model_validate({"type": "catalog", "href": href})
+    assert Resolver(mini_store).resource_scheme(resource) == scheme
+
+
 @pytest.mark.parametrize("text, expected", [
     ("{not json", "not a valid OSCAL mapping collection"),
     (json.dumps({"catalog": {}}), "not a valid OSCAL mapping collection"),
