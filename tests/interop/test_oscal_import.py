@@ -11,7 +11,8 @@ from attestgraph.graph.build import build_stage
 from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore
 from attestgraph.interop.oscal import export_oscal
-from attestgraph.interop.oscal_import import OscalImportError, import_oscal
+from attestgraph.interop.oscal_import import OscalImportError, Resolver, import_oscal
+from trestle.oscal.mapping import MappingResourceReference
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 ID = "https://w3id.org/attestgraph/id/"
