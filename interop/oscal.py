@@ -102,6 +102,15 @@ ORDER BY ?id
 """
 
 
+CONTROL_CATALOG_QUERY = """
+SELECT ?title ?version ?date ?licence WHERE {
+  ?catalog dct:title ?title .
+  OPTIONAL { ?catalog owl:versionInfo ?version } OPTIONAL { ?catalog dct:date ?date }
+  OPTIONAL { ?catalog dct:license ?licence }
+} LIMIT 1
+"""
+
+
 class OscalExportError(AttestgraphError):
     """The graph holds a structure OSCAL's catalog model cannot express (a heading under a
     control, a group holding both groups and controls, a mapping onto a heading)."""
@@ -227,9 +236,11 @@ def framework_catalogs(store: GraphStore) -> list[CatalogView]:
         props = [_prop("framework", f["slug"])]
         if f.get("publisher"):
             props.append(_prop("publisher", f["publisher"]))
-        remarks = f"Titles and summaries are attestgraph's own words; ids are official. Licence: {f.get('licence')}."
+        remarks = "Titles and summaries are attestgraph's own words; ids are official."
+        if f.get("licence"):
+            remarks += f" Licence: {str(f['licence']).rstrip('.')}."
         if f.get("source"):
-            remarks += f" Source: {f['source']}."
+            remarks += f" Source: {str(f['source']).rstrip('.')}."
         view.catalog = _make(oc.Catalog,
             uuid=stable_uuid(scheme),
             metadata=_metadata(str(f["title"]), str(f["version"]), _text(f.get("issued")), scheme, props, remarks),
@@ -306,12 +317,18 @@ def control_catalog(store: GraphStore, day: str | None) -> CatalogView:
         view.groups[domain] = gid
         links = [_make(cm.Link, href=domain, rel="canonical")]
         groups.append(_make(oc.Group2, id=gid, title=label, controls=controls, links=links))
-    catalog_iri = v.ID + CONTROL_CATALOG
-    view.catalog = _make(oc.Catalog,
+    # The catalog file's own header (ontologies/catalog/controls.ttl) when it has one.
+    catalog_iri = v.ID + "catalog/" + CONTROL_CATALOG
+    header = store.query(CONTROL_CATALOG_QUERY.replace("?catalog", f"<{catalog_iri}>")).records()
+    about = header[0] if header else {}
+    licence = f" Licence: {str(about['licence']).rstrip('.')}." if about.get("licence") else ""
+    view.catalog = _make(
+        oc.Catalog,
         uuid=stable_uuid(catalog_iri),
-        metadata=_metadata("attestgraph control catalog", day or "1970-01-01", day, catalog_iri,
-                           [_prop("framework", CONTROL_CATALOG)],
-                           "Concrete controls an AI company implements, in attestgraph's own words."),
+        metadata=_metadata(str(about.get("title") or "attestgraph control catalog"),
+                           str(about.get("version") or day or "1970-01-01"), _text(about.get("date")) or day,
+                           catalog_iri, [_prop("framework", CONTROL_CATALOG)],
+                           f"Concrete controls an AI company implements, in attestgraph's own words.{licence}"),
         groups=groups or None,
     )
     return view
