@@ -12,6 +12,7 @@ from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore
 from attestgraph.interop.oscal import export_oscal
 from attestgraph.interop.oscal_import import OscalImportError, Resolver, import_oscal
+from attestgraph.queries.explain import explain
 from trestle.oscal.mapping import MappingResourceReference
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -100,10 +101,12 @@ def test_an_inverse_pair_is_compared_through_ir_8477(mini_store, tmp_path):
 def test_imported_graph_holds_provenance_and_nothing_else_reads_it(mini_store, tmp_path):
     touching = "SELECT (COUNT(*) AS ?n) WHERE { ?m ag:fromElement ?x ; ag:toElement ?y }"
     before = mini_store.query(touching).records()[0]["n"]
+    explained = explain(mini_store, "fa:1.2", "fp:1.2")
     path = write(tmp_path, collection([entry("1", "intersects-with", "1.2", "1.2", props=[
         {"name": "strength", "ns": "https://w3id.org/attestgraph/ns/oscal", "value": "6"}])]))
     import_oscal(mini_store, path, name="theirs", now=NOW)
     assert mini_store.query(touching).records()[0]["n"] == before  # no ag:Mapping link added
+    assert explain(mini_store, "fa:1.2", "fp:1.2") == explained  # they say intersects; ours still reads subset-of
     rows = mini_store.query(f"""
         SELECT ?title ?version ?file ?at ?from ?to ?rel ?strength WHERE {{ GRAPH <{GRAPH}theirs> {{
           ?set a ag:ImportedMappingSet ; dct:title ?title ; owl:versionInfo ?version ; dct:source ?file ;
