@@ -183,11 +183,29 @@ def cmd_gaps(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if args.view == "ciso-assistant":
+        return cmd_export_ciso_assistant(args)
     from attestgraph.crosswalks.sssom import export_sssom
 
     written = export_sssom(_store(args), args.out, args.set)
     for path, count in written:
         print(f"{path}: {count} mappings", file=sys.stderr)
+    return 0
+
+
+def cmd_export_ciso_assistant(args) -> int:
+    """CISO Assistant libraries; mapping rows whose end has no node in their library are counted (listed with --format json)."""
+    from attestgraph.interop.ciso_assistant import export_ciso_assistant
+
+    result = export_ciso_assistant(_store(args), args.out, args.set)
+    if getattr(args, "format", None) == "json":
+        _json(result.as_json())
+        return 0
+    for item in result.files:
+        counts = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in item.items() if key not in ("path", "urn"))
+        print(f"{item['path']}: {counts}", file=sys.stderr)
+    print(f"left out {len(result.left_out)} mapping rows whose requirement has no node in CISO Assistant's library "
+          "(`--format json` lists them)", file=sys.stderr)
     return 0
 
 
@@ -230,7 +248,9 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("export", parents=[common], help="export data views")
-    p.add_argument("view", choices=["sssom"], help="sssom: each mapping set as an SSSOM TSV")
+    p.add_argument("view", choices=["sssom", "ciso-assistant"],
+                   help="sssom: each mapping set as an SSSOM TSV; ciso-assistant: CISO Assistant library YAML files")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="ciso-assistant: json lists what was left out")
     p.add_argument("--out", default=".", help="folder to write into")
     p.add_argument("--set", help="only this mapping set id")
     p.set_defaults(func=cmd_export)

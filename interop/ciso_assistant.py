@@ -84,13 +84,13 @@ def _soc2_ref(r: Requirement) -> str | None:
         )
     if r.level == "series":
         if r.notation.startswith("CC"):
-            return r.notation
+            return str(r.notation)
         if r.notation.startswith("P") and not r.notation.startswith("PI"):
             return f"{r.notation}.0"  # their privacy series headings are P1.0 ... P8.0
         return None  # A1, C1, PI1: their criteria hang directly under the category heading
     if r.level == "criterion":
         # Their Processing Integrity criteria carry ref_id and URN "PP1.1" ... "PP1.5".
-        return "PP" + r.notation[2:] if r.notation.startswith("PI") else r.notation
+        return "PP" + r.notation[2:] if r.notation.startswith("PI") else str(r.notation)
     if r.level == "point of focus":
         criterion, _, number = r.notation.partition("-POF")
         n = int(number)
@@ -110,11 +110,11 @@ SOC2_NO_POINTS_OF_FOCUS = frozenset({"P1.1", "P2.1", "P3.1", "PI1.1", "PI1.2", "
 
 def _iso42001_ref(r: Requirement) -> str | None:
     # Their 6.1 is one assessable node; 42001's 6.1.1-6.1.4 have no node of their own.
-    return None if r.notation.startswith("6.1.") else r.notation
+    return None if r.notation.startswith("6.1.") else str(r.notation)
 
 
 def _iso27001_ref(r: Requirement) -> str | None:
-    return r.notation
+    return str(r.notation)  # their ids are ours, clauses and Annex A alike
 
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
@@ -127,7 +127,7 @@ def _dpdp_act_ref(r: Requirement) -> str | None:
         return f"chapter-{number}" if number <= 4 else None
     section = re.match(r"\d+", r.notation)
     if section and 3 <= int(section.group()) <= 17:
-        return r.notation
+        return str(r.notation)
     return None
 
 
@@ -140,6 +140,8 @@ class TheirFramework:
     framework_urn: str
     source_file: str
     ref_of: Callable[[Requirement], str | None]
+    #: ref_id -> URN leaf where their URN is not the lowercased ref_id.
+    leaf_exceptions: dict[str, str] = field(default_factory=dict)
 
     @property
     def node_prefix(self) -> str:
@@ -147,14 +149,18 @@ class TheirFramework:
 
     def node_urn(self, r: Requirement) -> str | None:
         ref = self.ref_of(r)
-        return None if ref is None else self.node_prefix + ref.lower()  # their loader lowercases URNs
+        if ref is None:
+            return None
+        return self.node_prefix + self.leaf_exceptions.get(ref, ref.lower())  # their loader lowercases URNs
 
 
 THEIRS = {
     f.slug: f
     for f in (
         TheirFramework("soc2", "urn:intuitem:risk:library:soc2-2017-rev-2022",
-                       "urn:intuitem:risk:framework:soc2-2017-rev-2022", "soc2_2017_with_rev_2022.yaml", _soc2_ref),
+                       "urn:intuitem:risk:framework:soc2-2017-rev-2022", "soc2_2017_with_rev_2022.yaml", _soc2_ref,
+                       # their only point of focus whose URN drops a letter of its ref_id
+                       {"CC6.5.1": "c6.5.1"}),
         TheirFramework("iso42001", "urn:intuitem:risk:library:iso42001-2023",
                        "urn:intuitem:risk:framework:iso42001-2023", "iso42001-2023.yaml", _iso42001_ref),
         TheirFramework("iso27001", "urn:intuitem:risk:library:iso27001-2022",
@@ -221,6 +227,7 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
         one of whose ends has no node in CISO Assistant's library, with which end).
     """
     catalog = Catalog(store)
+    sets = _requirement_sets(store, catalog, set_id)  # an unknown set fails before anything is written
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = Export()
@@ -234,7 +241,7 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
     write(f"{RULES_REF}.yaml", rules, {"requirement_nodes": len(rules["objects"]["framework"]["requirement_nodes"])})
     controls = controls_library(catalog)
     write(f"{CONTROLS_REF}.yaml", controls, {"reference_controls": len(controls["objects"]["reference_controls"])})
-    for identifier, rows in _requirement_sets(store, catalog, set_id).items():
+    for identifier, rows in sets.items():
         library, left_out = mapping_library(identifier, rows, catalog)
         result.left_out += left_out
         written = len(library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])
@@ -388,7 +395,7 @@ def _requirement_sets(store: GraphStore, catalog: Catalog, set_id: str | None) -
         if row["from"] in catalog.by_iri and row["to"] in catalog.by_iri:
             by_set.setdefault(row["setId"], []).append(dict(row))
     if set_id and set_id not in by_set:
-        known = sorted({row["setId"] for row in store.query(named.get("mapping-set")).records()})
+        known = sorted(_requirement_sets(store, catalog, None))
         raise UnknownIdentifier("requirement mapping set", set_id, known)
     return dict(sorted(by_set.items()))
 
