@@ -272,10 +272,52 @@ def _natural(notation: str) -> list[tuple[int, int | str]]:
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", notation) if part]
 
 
+def _period(duration: str) -> str:
+    """An xsd:duration in words. The store keeps durations canonical (``PT72H`` reads back
+    as ``P3D``); the Act and Rules state periods shorter than a week in hours, so those are
+    given in hours again: ``P3D`` -> "72 hours", ``P7D`` -> "7 days", ``P1Y`` -> "1 year"."""
+    match = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(\d+)H)?", duration)
+    if not match or not any(match.groups()):
+        return duration
+    years, months, days, hours = (int(g) if g else 0 for g in match.groups())
+    if not (years or months) and days < 7:
+        hours, days = hours + 24 * days, 0
+    words = [f"{n} {unit}{'s' if n != 1 else ''}"
+             for n, unit in ((years, "year"), (months, "month"), (days, "day"), (hours, "hour")) if n]
+    return " ".join(words) + f" ({duration})"
+
+
+def _rule_facts(store: GraphStore) -> dict[str, str]:
+    """Per DPDP Rules notation, what the graph states beside its summary, as one annotation:
+    the Act provisions it implements, when it applies and any time limit it sets."""
+    query = (
+        "SELECT ?notation (GROUP_CONCAT(DISTINCT ?act; separator=', ') AS ?acts) (SAMPLE(?from) AS ?since) "
+        "(GROUP_CONCAT(DISTINCT STR(?limit); separator=', ') AS ?limits) WHERE { VALUES ?f { <"
+        + v.framework_iri("dpdp-rules")
+        + "> } ?r skos:inScheme ?f ; skos:notation ?notation . "
+        "OPTIONAL { ?r ag:implements/skos:notation ?act } OPTIONAL { ?r ag:effectiveFrom ?from } "
+        "OPTIONAL { ?r ag:timeLimit ?limit } } GROUP BY ?notation"
+    )
+    facts: dict[str, str] = {}
+    for row in store.query(query).records():
+        parts = []
+        if row["acts"]:
+            noun = "sections" if "," in row["acts"] else "section"
+            parts.append(f"Implements {noun} {row['acts']} of the DPDP Act, 2023.")
+        if row["since"]:
+            parts.append(f"Applies from {row['since']}.")
+        if row["limits"]:
+            parts.append(f"Time limit: {', '.join(_period(d) for d in row['limits'].split(', '))}.")
+        if parts:
+            facts[str(row["notation"])] = " ".join(parts)
+    return facts
+
+
 def rules_library(store: GraphStore, catalog: Catalog) -> dict[str, Any]:
     """The DPDP Rules 2025 as a CISO Assistant framework library, nodes in reading order."""
     meta = _framework_meta(store, "dpdp-rules")
     requirements = catalog.requirements("dpdp-rules")
+    facts = _rule_facts(store)
     children: dict[str | None, list[Requirement]] = {}
     for r in requirements:
         children.setdefault(r.parent, []).append(r)
@@ -292,6 +334,8 @@ def rules_library(store: GraphStore, catalog: Catalog) -> dict[str, Any]:
             node["name"] = r.label
             if r.definition:
                 node["description"] = r.definition
+            if r.notation in facts:
+                node["annotation"] = facts[r.notation]
             nodes.append(node)
             visit(r, depth + 1)
 

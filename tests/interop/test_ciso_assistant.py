@@ -113,7 +113,7 @@ def test_rules_framework_tree_holds_their_structural_rules(exported: Exported, c
     assert sorted(n["ref_id"] for n in nodes) == sorted(r.notation for r in ours)
     seen: dict[str, dict[str, Any]] = {}
     for node in nodes:
-        assert set(node) <= {"urn", "assessable", "depth", "parent_urn", "ref_id", "name", "description"}
+        assert set(node) <= {"urn", "assessable", "depth", "parent_urn", "ref_id", "name", "description", "annotation"}
         assert node["urn"].startswith("urn:attestgraph:risk:req_node:dpdp-rules-2025:")
         if "parent_urn" in node:
             parent = seen[node["parent_urn"]]  # a parent comes before its children
@@ -126,6 +126,8 @@ def test_rules_framework_tree_holds_their_structural_rules(exported: Exported, c
     assert by_ref["R7(2)(b)(i)"]["urn"].endswith(":r7(2)(b)(i)") and by_ref["R7(2)(b)(i)"]["depth"] == 4
     assert by_ref["R7(2)(b)(i)"]["parent_urn"] == by_ref["R7(2)(b)"]["urn"]
     assert by_ref["R7(2)(b)(i)"]["assessable"] is True and by_ref["R7"]["assessable"] is False
+    assert by_ref["R7(1)"]["annotation"].startswith("Implements section 8(6) of the DPDP Act, 2023.")
+    assert "Time limit: 72 hours (P3D)." in by_ref["R7(2)"]["annotation"] and "Applies from 2027-05-13." in by_ref["R7(2)"]["annotation"]
     order = [n["ref_id"] for n in nodes if n["depth"] == 1]
     assert order[:3] == ["R1", "R2", "R3"] and order.index("R10") == 9 and order[-7:][0] == "Sch1"
 
@@ -159,6 +161,12 @@ def test_our_requirements_find_exactly_their_nodes(catalog: Catalog, slug: str) 
     assert len(matched) == len(set(matched))
     unmatched_theirs = {theirs["nodes"][u] for u in set(theirs["nodes"]) - set(matched)}
     assert unmatched_theirs == THEIRS_ONLY[slug]
+
+
+def test_periods_read_as_the_law_states_them() -> None:
+    assert ca._period("P3D") == "72 hours (P3D)" and ca._period("PT48H") == "48 hours (PT48H)"
+    assert ca._period("P7D") == "7 days (P7D)" and ca._period("P1Y") == "1 year (P1Y)"
+    assert ca._period("P6M") == "6 months (P6M)" and ca._period("nonsense") == "nonsense"
 
 
 def test_their_numbering_is_mapped_where_it_differs(catalog: Catalog) -> None:
