@@ -3,8 +3,8 @@ reference controls, and each curated requirement crosswalk as a requirement mapp
 
 CISO Assistant (intuitem/ciso-assistant-community) ships SOC 2 (2017, points of focus
 revised 2022), ISO/IEC 42001:2023, ISO/IEC 27001:2022 and the DPDP Act, but not the
-DPDP Rules 2025. A mapping library only loads when every requirement URN it names exists
-in a loaded framework, so the URNs written for those four frameworks are theirs, read
+DPDP Rules 2025. A mapping row only applies between nodes of loaded frameworks, so the
+URNs written for those four frameworks are theirs, read
 from their library files (snapshot f990d7b, 2026-08-08; copies of the id lists are in
 ``tests/data/ciso-assistant/``). Where their numbering or nesting differs from ours the
 counterpart is given by an explicit rule below; a requirement with no counterpart is
@@ -23,6 +23,10 @@ relationship is one of ``equal``, ``subset``, ``superset``, ``intersect``,
 
 A mapping reads "source REL target", as ours reads "from REL to": CISO Assistant counts
 ``equal`` and ``superset`` as full coverage of the target, which is IR 8477's reading.
+
+Every library's ``version`` is the date of the newest data it is built from, as an
+integer (20261201): CISO Assistant replaces a stored library only by a higher version,
+so re-dating the data publishes an update and an unchanged export is a no-op.
 """
 
 from __future__ import annotations
@@ -228,11 +232,13 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
     """
     catalog = Catalog(store)
     sets = _requirement_sets(store, catalog, set_id)  # an unknown set fails before anything is written
+    version = data_version(store)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = Export()
 
     def write(name: str, library: dict[str, Any], counts: dict[str, int]) -> None:
+        library["version"] = version
         path = out / name
         path.write_text(dump(library), encoding="utf-8")
         result.files.append({"path": str(path), "urn": library["urn"], **counts})
@@ -247,6 +253,17 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
         written = len(library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])
         write(f"mapping-{identifier}.yaml", library, {"requirement_mappings": written, "left_out": len(left_out)})
     return result
+
+
+def data_version(store: GraphStore) -> int:
+    """The newest ``dct:date`` of the catalog and the mapping sets, as YYYYMMDD."""
+    rows = store.query(
+        "SELECT (MAX(STR(?d)) AS ?latest) WHERE { { ?s a ag:MappingSet } UNION { ?s a owl:Ontology } ?s dct:date ?d }"
+    ).records()
+    latest = rows[0]["latest"] if rows else None
+    if not latest:
+        return 1
+    return int(str(latest)[:10].replace("-", ""))
 
 
 def dump(library: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,16 @@ def catalog(shipped_store: GraphStore) -> Catalog:
     return Catalog(shipped_store)
 
 
+def newest_data_date() -> int:
+    """The newest date the shipped crosswalk headers and catalog files carry, as YYYYMMDD."""
+    root = Path(__file__).parents[2]
+    dates = re.findall(r"^# date: (\d{4}-\d{2}-\d{2})", "".join(
+        p.read_text(encoding="utf-8") for p in (root / "crosswalks").glob("*.tsv")), re.MULTILINE)
+    dates += re.findall(r'dct:date "(\d{4}-\d{2}-\d{2})"', "".join(
+        p.read_text(encoding="utf-8") for p in (root / "ontologies").rglob("*.ttl")))
+    return int(max(dates).replace("-", ""))
+
+
 def urns_in(value: Any) -> list[str]:
     """Every URN a library document holds, in any field."""
     if isinstance(value, dict):
@@ -87,7 +98,7 @@ def test_one_library_per_part_and_every_file_is_a_library_their_loader_accepts(e
         # StoredLibrary.REQUIRED_FIELDS and LibraryImporter.REQUIRED_FIELDS, each non-empty.
         for key in ("urn", "locale", "ref_id", "name", "version", "objects"):
             assert library.get(key), (name, key)
-        assert isinstance(library["version"], int)
+        assert library["version"] == newest_data_date()
         assert library["packager"] == "attestgraph" and library["copyright"]
         assert isinstance(library.get("publication_date", dt.date.today()), dt.date)
         every = urns_in(library)
@@ -222,6 +233,19 @@ def test_mapping_libraries_point_only_at_nodes_that_exist(exported: Exported, se
         assert m["rationale"] in {"syntactic", "semantic", "functional"}
         assert isinstance(m["strength_of_relationship"], int) and 0 <= m["strength_of_relationship"] <= 10
         assert m["annotation"].count("Source: ") == 1
+
+
+def test_only_the_documented_pair_meets_one_of_their_mapping_sets(exported: Exported) -> None:
+    """Their mapping engine keeps one set per (source, target) framework pair, so a pair
+    they already ship would shadow theirs or be shadowed: the README names the one."""
+    _, libraries = exported
+    theirs = {tuple(line.split("\t")[1:]) for line in (DATA / "mapping-sets.tsv").read_text().splitlines()
+              if not line.startswith(("#", "file\t"))}
+    ours = [(s["source_framework_urn"], s["target_framework_urn"]) for name, library in libraries.items()
+            if name.startswith("mapping-") for s in library["objects"]["requirement_mapping_sets"]]
+    assert len(ours) == len(set(ours)) == 7
+    assert [pair for pair in ours if pair in theirs] == [
+        ("urn:intuitem:risk:framework:soc2-2017-rev-2022", "urn:intuitem:risk:framework:iso27001-2022")]
 
 
 def test_a_row_keeps_its_relationship_rationale_strength_reason_and_source(exported: Exported) -> None:
