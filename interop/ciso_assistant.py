@@ -41,7 +41,7 @@ from typing import Any
 import yaml
 
 from attestgraph import vocabulary as v
-from attestgraph.errors import UnknownIdentifier
+from attestgraph.errors import ConfigurationError, UnknownIdentifier
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries import named
 from attestgraph.queries.catalog import Catalog, Requirement
@@ -234,13 +234,19 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
     sets = _requirement_sets(store, catalog, set_id)  # an unknown set fails before anything is written
     version = data_version(store)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"--out {out}: cannot create the folder: {exc.strerror}") from None
     result = Export()
 
     def write(name: str, library: dict[str, Any], counts: dict[str, int]) -> None:
         library["version"] = version
         path = out / name
-        path.write_text(dump(library), encoding="utf-8")
+        try:
+            path.write_text(dump(library), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationError(f"--out {out}: cannot write {name}: {exc.strerror}") from None
         result.files.append({"path": str(path), "urn": library["urn"], **counts})
 
     rules = rules_library(store, catalog)

@@ -68,6 +68,11 @@ def catalog(shipped_store: GraphStore) -> Catalog:
     return Catalog(shipped_store)
 
 
+def one_error_line(err: str) -> bool:
+    """One error line and no traceback (progress lines of a first build may come before it)."""
+    return "Traceback" not in err and len([line for line in err.splitlines() if "error:" in line]) == 1
+
+
 def newest_data_date() -> int:
     """The newest date the shipped crosswalk headers and catalog files carry, as YYYYMMDD."""
     root = Path(__file__).parents[2]
@@ -277,4 +282,11 @@ def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_ho
 
 def test_cli_unknown_set_is_one_line(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
     code, _, err = cli("export", "ciso-assistant", "--out", str(tmp_path), "--set", "no-such-set")
-    assert code != 0 and "unknown requirement mapping set 'no-such-set'" in err and len(err.strip().splitlines()) == 1
+    assert code != 0 and "unknown requirement mapping set 'no-such-set'" in err and one_error_line(err)
+
+
+def test_cli_out_that_is_a_file_is_one_line(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, _, err = cli("export", "ciso-assistant", "--out", str(blocker))
+    assert code == 2 and "--out" in err and "cannot create the folder" in err and one_error_line(err)
