@@ -83,6 +83,17 @@ def newest_data_date() -> int:
     return int(max(dates).replace("-", ""))
 
 
+def objects_of(library: dict[str, Any]) -> list[dict[str, Any]]:
+    """The library itself and every object with an identity in it: frameworks and their
+    nodes, reference controls, mapping sets."""
+    found = [library]
+    for kind in library["objects"].values():
+        for obj in kind if isinstance(kind, list) else [kind]:
+            found.append(obj)
+            found += obj.get("requirement_nodes", [])
+    return found
+
+
 def urns_in(value: Any) -> list[str]:
     """Every URN a library document holds, in any field."""
     if isinstance(value, dict):
@@ -109,11 +120,14 @@ def test_one_library_per_part_and_every_file_is_a_library_their_loader_accepts(e
         every = urns_in(library)
         assert every and all(ca.URN_REGEX.match(u) for u in every), name
         # builder.check_document_shape: every identity URN is unique (references may repeat).
-        identities = [library["urn"]] + [o["urn"] for kind in library["objects"].values()
-                                         for o in (kind if isinstance(kind, list) else [kind])]
-        identities += [n["urn"] for n in library["objects"].get("framework", {}).get("requirement_nodes", [])]
+        identities = [obj["urn"] for obj in objects_of(library)]
         assert len(identities) == len(set(identities)), name
         assert all(u == u.lower() for u in identities), "their loader lowercases URNs; ours are written lowercase"
+        # Their column sizes (ReferentialObjectMixin, builder._MAX_LENGTHS, LoadedLibrary.copyright).
+        assert len(library["copyright"]) <= 4096 and len(library["provider"]) <= 200
+        for obj in objects_of(library):
+            assert len(obj.get("name") or "") <= 200 and len(obj.get("ref_id") or "") <= 100, obj.get("urn")
+            assert len(obj["urn"]) <= 255
 
 
 def test_rules_framework_tree_holds_their_structural_rules(exported: Exported, catalog: Catalog) -> None:
