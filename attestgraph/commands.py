@@ -206,6 +206,9 @@ def cmd_export_ciso_assistant(args) -> int:
         print(f"{item['path']}: {counts}", file=sys.stderr)
     print(f"left out {len(result.left_out)} mapping rows whose requirement has no node in CISO Assistant's library "
           "(`--format json` lists them)", file=sys.stderr)
+    for skipped in result.skipped_sets:
+        frameworks = ", ".join(skipped["no_library_for"])
+        print(f"skipped mapping set {skipped['set']}: no CISO Assistant ids read for {frameworks}", file=sys.stderr)
     return 0
 
 

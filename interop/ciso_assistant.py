@@ -210,9 +210,11 @@ class Export:
 
     files: list[dict[str, Any]] = field(default_factory=list)
     left_out: list[dict[str, Any]] = field(default_factory=list)
+    skipped_sets: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"files": self.files, "left_out": self.left_out, "left_out_count": len(self.left_out)}
+        return {"files": self.files, "left_out": self.left_out, "left_out_count": len(self.left_out),
+                "skipped_sets": self.skipped_sets}
 
 
 def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | None = None) -> Export:
@@ -249,11 +251,20 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
             raise ConfigurationError(f"--out {out}: cannot write {name}: {exc.strerror}") from None
         result.files.append({"path": str(path), "urn": library["urn"], **counts})
 
-    rules = rules_library(store, catalog)
-    write(f"{RULES_REF}.yaml", rules, {"requirement_nodes": len(rules["objects"]["framework"]["requirement_nodes"])})
+    if "dpdp-rules" in catalog.frameworks:  # a --data root may hold other frameworks only
+        rules = rules_library(store, catalog)
+        nodes = len(rules["objects"]["framework"]["requirement_nodes"])
+        write(f"{RULES_REF}.yaml", rules, {"requirement_nodes": nodes})
     controls = controls_library(catalog)
     write(f"{CONTROLS_REF}.yaml", controls, {"reference_controls": len(controls["objects"]["reference_controls"])})
+    exported = {*THEIRS, "dpdp-rules"}
     for identifier, rows in sets.items():
+        ends = sorted({catalog.by_iri[row[end]].slug for row in rows for end in ("from", "to")})
+        if not set(ends) <= exported:
+            # A framework whose CISO Assistant ids we have not read: nothing is guessed.
+            result.skipped_sets.append({"set": identifier, "rows": len(rows), "no_library_for": sorted(
+                set(ends) - exported)})
+            continue
         library, left_out = mapping_library(identifier, rows, catalog)
         result.left_out += left_out
         written = len(library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])

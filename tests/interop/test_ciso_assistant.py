@@ -157,7 +157,8 @@ def test_rules_framework_tree_holds_their_structural_rules(exported: Exported, c
     assert by_ref["R7(2)(b)(i)"]["parent_urn"] == by_ref["R7(2)(b)"]["urn"]
     assert by_ref["R7(2)(b)(i)"]["assessable"] is True and by_ref["R7"]["assessable"] is False
     assert by_ref["R7(1)"]["annotation"].startswith("Implements section 8(6) of the DPDP Act, 2023.")
-    assert "Time limit: 72 hours (P3D)." in by_ref["R7(2)"]["annotation"] and "Applies from 2027-05-13." in by_ref["R7(2)"]["annotation"]
+    r7_2 = by_ref["R7(2)"]["annotation"]
+    assert "Time limit: 72 hours (P3D)." in r7_2 and "Applies from 2027-05-13." in r7_2
     order = [n["ref_id"] for n in nodes if n["depth"] == 1]
     assert order[:3] == ["R1", "R2", "R3"] and order.index("R10") == 9 and order[-7:][0] == "Sch1"
 
@@ -214,7 +215,9 @@ def test_their_numbering_is_mapped_where_it_differs(catalog: Catalog) -> None:
     assert urn["dpdp-act:33(2)(a)"] is None and urn["dpdp-act:Chapter V"] is None
 
 
-def test_every_curated_row_is_written_or_reported(exported: Exported, catalog: Catalog, shipped_store: GraphStore) -> None:
+def test_every_curated_row_is_written_or_reported(
+    exported: Exported, catalog: Catalog, shipped_store: GraphStore
+) -> None:
     result, libraries = exported
     rows = [r for r in shipped_store.query(
         "SELECT ?id ?from ?to WHERE { ?m ag:inMappingSet ?s ; ag:fromElement ?from ; ag:toElement ?to . "
@@ -289,7 +292,7 @@ def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_ho
     result = json.loads(out)
     assert result["left_out_count"] == 13 == len(result["left_out"])
     assert {"set", "from", "to", "relationship", "no_counterpart"} <= set(result["left_out"][0])
-    assert len(list(tmp_path.glob("*.yaml"))) == 9
+    assert len(list(tmp_path.glob("*.yaml"))) == 9 and result["skipped_sets"] == []
     code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path / "table"))
     assert code == 0 and "left out 13 mapping rows" in err
 
@@ -304,3 +307,17 @@ def test_cli_out_that_is_a_file_is_one_line(cli: Cli, disk_home: Path, tmp_path:
     blocker.write_text("x")
     code, _, err = cli("export", "ciso-assistant", "--out", str(blocker))
     assert code == 2 and "--out" in err and "cannot create the folder" in err and one_error_line(err)
+
+
+def test_sets_of_frameworks_without_their_ids_are_skipped_not_guessed(mini_root: Path, tmp_path: Path) -> None:
+    """The mini data root's frameworks (fa, fb, fp) have no CISO Assistant library: its
+    two requirement crosswalks are reported as skipped and no mapping file is written."""
+    from attestgraph.graph.embedded import open_embedded
+    from attestgraph.graph.sources import DataRoot
+
+    store, _ = open_embedded(DataRoot.at(mini_root), memory=True)
+    result = ca.export_ciso_assistant(store, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["attestgraph-controls.yaml"]
+    assert [(s["set"], s["no_library_for"]) for s in result.skipped_sets] == [
+        ("fa-fp", ["fa", "fp"]), ("fp-fb", ["fb", "fp"])]
+    assert result.left_out == []
