@@ -347,6 +347,20 @@ def _rule_facts(store: GraphStore) -> dict[str, str]:
     return facts
 
 
+def _assessable(r: Requirement, children: dict[str | None, list[Requirement]]) -> bool:
+    """Whether a DPDP Rules node is assessed, by the convention of CISO Assistant's own DPDP
+    Act library (sections with sub-sections are headings; a sub-section is assessable even
+    where it lists clauses): a rule whose children are sub-rules, and a Schedule or Schedule
+    part whose children are entries, are headings; every other node states a duty in its
+    own words and is assessable, a rule that only lists clauses (R3) included."""
+    below = children.get(r.notation, [])
+    if not below:
+        return True
+    if r.level in ("sub-rule", "clause of a rule"):
+        return True
+    return r.level == "rule" and all(c.level == "clause of a rule" for c in below)
+
+
 def rules_library(store: GraphStore, catalog: Catalog) -> dict[str, Any]:
     """The DPDP Rules 2025 as a CISO Assistant framework library, nodes in reading order."""
     meta = _framework_meta(store, "dpdp-rules")
@@ -361,7 +375,8 @@ def rules_library(store: GraphStore, catalog: Catalog) -> dict[str, Any]:
 
     def visit(parent: Requirement | None, depth: int) -> None:
         for r in sorted(children.get(parent.notation if parent else None, []), key=order):
-            node: dict[str, Any] = {"urn": rules_node_urn(r.notation), "assessable": r.leaf, "depth": depth}
+            node: dict[str, Any] = {"urn": rules_node_urn(r.notation), "assessable": _assessable(r, children),
+                                    "depth": depth}
             if parent is not None:
                 node["parent_urn"] = rules_node_urn(parent.notation)
             node["ref_id"] = r.notation

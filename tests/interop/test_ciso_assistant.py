@@ -148,14 +148,18 @@ def test_rules_framework_tree_holds_their_structural_rules(exported: Exported, c
         if "parent_urn" in node:
             parent = seen[node["parent_urn"]]  # a parent comes before its children
             assert node["depth"] == parent["depth"] + 1
-            assert parent["assessable"] is False
         else:
             assert node["depth"] == 1
         seen[node["urn"]] = node
     by_ref = {n["ref_id"]: n for n in nodes}
     assert by_ref["R7(2)(b)(i)"]["urn"].endswith(":r7(2)(b)(i)") and by_ref["R7(2)(b)(i)"]["depth"] == 4
     assert by_ref["R7(2)(b)(i)"]["parent_urn"] == by_ref["R7(2)(b)"]["urn"]
-    assert by_ref["R7(2)(b)(i)"]["assessable"] is True and by_ref["R7"]["assessable"] is False
+    assessable = {ref for ref, n in by_ref.items() if n["assessable"]}
+    # Headings: rules with sub-rules, Schedules and Schedule parts with entries.
+    assert {"R7(2)(b)(i)", "R7(2)(b)", "R7(1)", "R3", "R3(b)", "R9", "Sch1(A)(1)", "Sch5"} <= assessable
+    assert not {"R1", "R7", "R14", "Sch1", "Sch1(A)", "Sch4(B)"} & assessable
+    headings = {n["ref_id"] for n in nodes if not n["assessable"]}
+    assert all(any(m.get("parent_urn") == by_ref[h]["urn"] for m in nodes) for h in headings)  # only over children
     assert by_ref["R7(1)"]["annotation"].startswith("Implements section 8(6) of the DPDP Act, 2023.")
     r7_2 = by_ref["R7(2)"]["annotation"]
     assert "Time limit: 72 hours (P3D)." in r7_2 and "Applies from 2027-05-13." in r7_2
