@@ -347,6 +347,11 @@ def _rule_facts(store: GraphStore) -> dict[str, str]:
     return facts
 
 
+def _reading_order(r: Requirement) -> tuple[bool, list[tuple[int, int | str]]]:
+    """Rules before Schedules, each in numeric order."""
+    return r.notation.startswith("Sch"), _natural(r.notation)
+
+
 def _assessable(r: Requirement, children: dict[str | None, list[Requirement]]) -> bool:
     """Whether a DPDP Rules node is assessed, by the convention of CISO Assistant's own DPDP
     Act library (sections with sub-sections are headings; a sub-section is assessable even
@@ -369,12 +374,10 @@ def rules_library(store: GraphStore, catalog: Catalog) -> dict[str, Any]:
     children: dict[str | None, list[Requirement]] = {}
     for r in requirements:
         children.setdefault(r.parent, []).append(r)
-    # Rules before Schedules, each in numeric order.
-    order = lambda r: (r.notation.startswith("Sch"), _natural(r.notation))  # noqa: E731
     nodes: list[dict[str, Any]] = []
 
     def visit(parent: Requirement | None, depth: int) -> None:
-        for r in sorted(children.get(parent.notation if parent else None, []), key=order):
+        for r in sorted(children.get(parent.notation if parent else None, []), key=_reading_order):
             node: dict[str, Any] = {"urn": rules_node_urn(r.notation), "assessable": _assessable(r, children),
                                     "depth": depth}
             if parent is not None:
