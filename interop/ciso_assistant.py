@@ -538,6 +538,17 @@ def mapping_library(
         "target_framework_urn": target_framework,
         "requirement_mappings": mappings,
     }
+    # The same crosswalk read the other way, as CISO Assistant ships its own ("-revert"):
+    # its engine maps an audit only from a set's source framework to its target.
+    reverse = {
+        "urn": urn("req_mapping_set", f"{ref}-revert"),
+        "ref_id": f"{ref}-revert",
+        "name": f"{first['title']} (read from {target} to {source})",
+        "description": f"{description} Read from target to source: subset and superset swap, the rest holds.",
+        "source_framework_urn": target_framework,
+        "target_framework_urn": source_framework,
+        "requirement_mappings": [revert(m) for m in mappings],
+    }
     library = {
         "urn": urn("library", ref),
         "locale": "en",
@@ -550,6 +561,18 @@ def mapping_library(
         "provider": "attestgraph",
         "packager": PACKAGER,
         "dependencies": [source_library, target_library],
-        "objects": {"requirement_mapping_sets": [mapping_set]},
+        "objects": {"requirement_mapping_sets": [mapping_set, reverse]},
     }
     return library, left_out
+
+
+#: Set relationships read the other way (IR 8477: a subset of b is b superset of a).
+REVERTED = {"subset": "superset", "superset": "subset", "equal": "equal", "intersect": "intersect",
+            "not_related": "not_related"}
+
+
+def revert(mapping: dict[str, Any]) -> dict[str, Any]:
+    """One mapping read from its target to its source; rationale, strength and reason hold."""
+    return dict(mapping, source_requirement_urn=mapping["target_requirement_urn"],
+                target_requirement_urn=mapping["source_requirement_urn"],
+                relationship=REVERTED[mapping["relationship"]])

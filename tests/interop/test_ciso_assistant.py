@@ -246,19 +246,29 @@ def test_mapping_libraries_point_only_at_nodes_that_exist(exported: Exported, se
     rules = {n["urn"] for n in libraries["dpdp-rules-2025.yaml"]["objects"]["framework"]["requirement_nodes"]}
     nodes = {ca.framework_urns(s)[1]: set(their_ids(s)["nodes"]) for s in ca.THEIRS}
     nodes[ca.RULES_FRAMEWORK_URN] = rules
-    (mapping_set,) = library["objects"]["requirement_mapping_sets"]
-    assert mapping_set["urn"] == f"urn:attestgraph:risk:req_mapping_set:mapping-{set_id}"
-    source, target = mapping_set["source_framework_urn"], mapping_set["target_framework_urn"]
+    forward, reverse = library["objects"]["requirement_mapping_sets"]
+    assert forward["urn"] == f"urn:attestgraph:risk:req_mapping_set:mapping-{set_id}"
+    assert reverse["urn"] == forward["urn"] + "-revert"
+    source, target = forward["source_framework_urn"], forward["target_framework_urn"]
     assert source != target  # RequirementMappingSet.save refuses a set within one framework
+    assert (reverse["source_framework_urn"], reverse["target_framework_urn"]) == (target, source)
     libraries_of = {ca.framework_urns(s)[1]: ca.framework_urns(s)[0] for s in [*ca.THEIRS, "dpdp-rules"]}
     assert library["dependencies"] == [libraries_of[source], libraries_of[target]]
-    assert mapping_set["requirement_mappings"]
-    for m in mapping_set["requirement_mappings"]:
-        assert m["source_requirement_urn"] in nodes[source] and m["target_requirement_urn"] in nodes[target]
-        assert m["relationship"] in {"equal", "subset", "superset", "intersect", "not_related"}
-        assert m["rationale"] in {"syntactic", "semantic", "functional"}
-        assert isinstance(m["strength_of_relationship"], int) and 0 <= m["strength_of_relationship"] <= 10
-        assert m["annotation"].count("Source: ") == 1
+    assert forward["requirement_mappings"]
+    for mapping_set in (forward, reverse):
+        src, dst = mapping_set["source_framework_urn"], mapping_set["target_framework_urn"]
+        for m in mapping_set["requirement_mappings"]:
+            assert m["source_requirement_urn"] in nodes[src] and m["target_requirement_urn"] in nodes[dst]
+            assert m["relationship"] in {"equal", "subset", "superset", "intersect", "not_related"}
+            assert m["rationale"] in {"syntactic", "semantic", "functional"}
+            assert isinstance(m["strength_of_relationship"], int) and 0 <= m["strength_of_relationship"] <= 10
+            assert m["annotation"].count("Source: ") == 1
+    # The reverse set is the forward one read the other way, row by row.
+    swap = {"subset": "superset", "superset": "subset"}
+    assert [(m["target_requirement_urn"], m["source_requirement_urn"], swap.get(m["relationship"], m["relationship"]),
+             m["strength_of_relationship"]) for m in forward["requirement_mappings"]] == [
+        (m["source_requirement_urn"], m["target_requirement_urn"], m["relationship"], m["strength_of_relationship"])
+        for m in reverse["requirement_mappings"]]
 
 
 def test_only_the_documented_pair_meets_one_of_their_mapping_sets(exported: Exported) -> None:
@@ -269,9 +279,9 @@ def test_only_the_documented_pair_meets_one_of_their_mapping_sets(exported: Expo
               if not line.startswith(("#", "file\t"))}
     ours = [(s["source_framework_urn"], s["target_framework_urn"]) for name, library in libraries.items()
             if name.startswith("mapping-") for s in library["objects"]["requirement_mapping_sets"]]
-    assert len(ours) == len(set(ours)) == 7
-    assert [pair for pair in ours if pair in theirs] == [
-        ("urn:intuitem:risk:framework:soc2-2017-rev-2022", "urn:intuitem:risk:framework:iso27001-2022")]
+    assert len(ours) == len(set(ours)) == 14  # each crosswalk and its "-revert"
+    soc2, iso = "urn:intuitem:risk:framework:soc2-2017-rev-2022", "urn:intuitem:risk:framework:iso27001-2022"
+    assert [pair for pair in ours if pair in theirs] == [(soc2, iso), (iso, soc2)]  # their file holds both ways
 
 
 def test_a_row_keeps_its_relationship_rationale_strength_reason_and_source(exported: Exported) -> None:
@@ -288,6 +298,14 @@ def test_a_row_keeps_its_relationship_rationale_strength_reason_and_source(expor
     assert relationships == {"intersect", "superset", "equal"}
     pi = libraries["mapping-iso42001-soc2.yaml"]["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
     assert any(m["target_requirement_urn"] == soc2 + "pp1.1" for m in pi)
+    # dpdp-act:4(1) subset-of iso27001:A.5.34, and read back: A.5.34 superset of 4(1).
+    act = "urn:intuitem:risk:req_node:india-dpdpa-2023:"
+    forward, reverse = libraries["mapping-dpdp-act-iso27001.yaml"]["objects"]["requirement_mapping_sets"]
+    pair = (act + "4(1)", iso + "a.5.34")
+    assert [m["relationship"] for m in forward["requirement_mappings"]
+            if (m["source_requirement_urn"], m["target_requirement_urn"]) == pair] == ["subset"]
+    assert [m["relationship"] for m in reverse["requirement_mappings"]
+            if (m["target_requirement_urn"], m["source_requirement_urn"]) == pair] == ["superset"]
 
 
 def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
