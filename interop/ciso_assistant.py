@@ -229,8 +229,10 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
     Returns
     -------
     Export
-        ``files`` (path, library URN, object counts) and ``left_out`` (every mapping row
-        one of whose ends has no node in CISO Assistant's library, with which end).
+        ``files`` (path, library URN, object counts), ``left_out`` (every mapping row
+        one of whose ends has no node in CISO Assistant's library, with which end) and
+        ``skipped_sets`` (crosswalks touching a framework whose CISO Assistant ids are not
+        in ``THEIRS``).
     """
     catalog = Catalog(store)
     sets = _requirement_sets(store, catalog, set_id)  # an unknown set fails before anything is written
@@ -243,7 +245,6 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
     result = Export()
 
     def write(name: str, library: dict[str, Any], counts: dict[str, int]) -> None:
-        library["version"] = version
         path = out / name
         try:
             path.write_text(dump(library), encoding="utf-8")
@@ -252,10 +253,10 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
         result.files.append({"path": str(path), "urn": library["urn"], **counts})
 
     if "dpdp-rules" in catalog.frameworks:  # a --data root may hold other frameworks only
-        rules = rules_library(store, catalog)
+        rules = rules_library(store, catalog, version)
         nodes = len(rules["objects"]["framework"]["requirement_nodes"])
         write(f"{RULES_REF}.yaml", rules, {"requirement_nodes": nodes})
-    controls = controls_library(catalog)
+    controls = controls_library(catalog, version)
     write(f"{CONTROLS_REF}.yaml", controls, {"reference_controls": len(controls["objects"]["reference_controls"])})
     exported = {*THEIRS, "dpdp-rules"}
     for identifier, rows in sets.items():
@@ -265,7 +266,7 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
             result.skipped_sets.append({"set": identifier, "rows": len(rows), "no_library_for": sorted(
                 set(ends) - exported)})
             continue
-        library, left_out = mapping_library(identifier, rows, catalog)
+        library, left_out = mapping_library(identifier, rows, catalog, version)
         result.left_out += left_out
         written = len(library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])
         write(f"mapping-{identifier}.yaml", library, {"requirement_mappings": written, "left_out": len(left_out)})
@@ -366,7 +367,7 @@ def _assessable(r: Requirement, children: dict[str | None, list[Requirement]]) -
     return r.level == "rule" and all(c.level == "clause of a rule" for c in below)
 
 
-def rules_library(store: GraphStore, catalog: Catalog) -> dict[str, Any]:
+def rules_library(store: GraphStore, catalog: Catalog, version: int) -> dict[str, Any]:
     """The DPDP Rules 2025 as a CISO Assistant framework library, nodes in reading order."""
     meta = _framework_meta(store, "dpdp-rules")
     requirements = catalog.requirements("dpdp-rules")
@@ -407,7 +408,7 @@ def rules_library(store: GraphStore, catalog: Catalog) -> dict[str, Any]:
         "name": meta["title"],
         "description": description,
         "copyright": f"{meta['license']} Published by the {meta['publisher']}.",
-        "version": 1,
+        "version": version,
         "publication_date": issued if isinstance(issued, dt.date) else dt.date.fromisoformat(str(issued)),
         "provider": meta["publisher"],
         "packager": PACKAGER,
@@ -461,7 +462,7 @@ def reference_control(control: dict[str, Any], evidence_labels: dict[str, str]) 
     return item
 
 
-def controls_library(catalog: Catalog) -> dict[str, Any]:
+def controls_library(catalog: Catalog, version: int) -> dict[str, Any]:
     """The control catalog as a CISO Assistant library of reference controls."""
     labels = {identifier: row["label"] for identifier, row in catalog.evidence_types.items()}
     controls = [reference_control(c, labels) for _, c in sorted(catalog.controls.items())]
@@ -476,7 +477,7 @@ def controls_library(catalog: Catalog) -> dict[str, Any]:
             "csf_function is set only where the control's domain does one CSF 2.0 job."
         ),
         "copyright": "attestgraph project, CC-BY-4.0",
-        "version": 1,
+        "version": version,
         "provider": "attestgraph",
         "packager": PACKAGER,
         "objects": {"reference_controls": controls},
@@ -497,7 +498,7 @@ def _requirement_sets(store: GraphStore, catalog: Catalog, set_id: str | None) -
 
 
 def mapping_library(
-    identifier: str, rows: Iterable[dict[str, Any]], catalog: Catalog
+    identifier: str, rows: Iterable[dict[str, Any]], catalog: Catalog, version: int
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One curated requirement crosswalk as a CISO Assistant mapping library, and the rows left out."""
     rows = list(rows)
@@ -556,7 +557,7 @@ def mapping_library(
         "name": first["title"],
         "description": description,
         "copyright": f"{first['creator']}, {first['license']}",
-        "version": 1,
+        "version": version,
         "publication_date": dt.date.fromisoformat(str(first["date"])),
         "provider": "attestgraph",
         "packager": PACKAGER,
