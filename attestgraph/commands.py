@@ -242,6 +242,25 @@ def render_agreement(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def cmd_export_ciso_assistant(args: argparse.Namespace) -> int:
+    """CISO Assistant libraries; mapping rows whose end has no node in their library are counted (listed with --format json)."""
+    from attestgraph.interop.ciso_assistant import export_ciso_assistant
+
+    result = export_ciso_assistant(_store(args), args.out, args.set)
+    if args.format == "json":
+        _json(result.as_json())
+        return 0
+    for item in result.files:
+        counts = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in item.items() if key not in ("path", "urn"))
+        print(f"{item['path']}: {counts}", file=sys.stderr)
+    print(f"left out {len(result.left_out)} mapping rows whose requirement has no node in CISO Assistant's library "
+          "(`--format json` lists them)", file=sys.stderr)
+    for skipped in result.skipped_sets:
+        frameworks = ", ".join(skipped["no_library_for"])
+        print(f"skipped mapping set {skipped['set']}: no CISO Assistant ids read for {frameworks}", file=sys.stderr)
+    return 0
+
+
 def register_interchange(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                          common: argparse.ArgumentParser) -> None:
     """``export FORMAT`` and ``import FORMAT``: one sub-command per format, each its own
@@ -256,6 +275,12 @@ def register_interchange(sub: argparse._SubParsersAction[argparse.ArgumentParser
                            help="OSCAL 1.2 catalogs and mapping collections (compliance-trestle reads them)")
     p.add_argument("--out", required=True, help="folder to write into (catalogs/ and mappings/ beneath it)")
     p.set_defaults(func=cmd_export_oscal)
+    p = formats.add_parser("ciso-assistant", parents=[common],
+                           help="CISO Assistant libraries: the DPDP Rules framework, the controls, the mapping sets")
+    p.add_argument("--out", default=".", help="folder to write into")
+    p.add_argument("--set", help="only this mapping set id")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="json lists what was left out")
+    p.set_defaults(func=cmd_export_ciso_assistant)
 
     imp = sub.add_parser("import", help="load another party's mappings beside ours and compare")
     formats = imp.add_subparsers(dest="format_name", metavar="FORMAT", required=True)

@@ -1,0 +1,345 @@
+"""The CISO Assistant export, checked against the id lists of CISO Assistant's own
+libraries (tests/data/ciso-assistant/, copied from their files) and against the rules
+their loader applies (CISO Assistant's loader needs Django and a database, so its rules
+are checked here as code: backend/core/models.py StoredLibrary.store_library_content and
+URN_REGEX, backend/library/utils.py LibraryImporter and the *Importer classes,
+backend/library/builder.py check_document_shape)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from attestgraph.graph.store import GraphStore
+from attestgraph.interop import ciso_assistant as ca
+from attestgraph.queries.catalog import Catalog
+
+Exported = tuple[ca.Export, dict[str, Any]]
+Cli = Callable[..., tuple[int, str, str]]
+
+DATA = Path(__file__).parent.parent / "data" / "ciso-assistant"
+REQUIREMENT_SETS = {
+    "dpdp-act-iso27001", "dpdp-act-soc2", "dpdp-rules-iso27001", "dpdp-rules-soc2",
+    "iso42001-iso27001", "iso42001-soc2", "soc2-iso27001",
+}
+#: Their nodes no requirement of ours corresponds to, by framework: the two headings
+#: their ISO/IEC 27001 library adds, and section 3's clauses of the Act, which our graph
+#: models as one section.
+THEIRS_ONLY = {
+    "soc2": set(),
+    "iso42001": set(),
+    "iso27001": {"core", "annex-a"},
+    "dpdp-act": {"3(a)", "3(a)(i)", "3(a)(ii)", "3(b)", "3(c)", "3(c)(i)", "3(c)(ii)", "3(c)(ii)(A)", "3(c)(ii)(B)"},
+}
+
+
+def their_ids(slug: str) -> dict[str, Any]:
+    """urn -> ref_id of one of their frameworks, with the library and framework URN from the header."""
+    header: dict[str, str] = {}
+    nodes: dict[str, str] = {}
+    for line in (DATA / f"{slug}.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            key, _, value = line[2:].partition(": ")
+            header[key] = value
+        elif line != "urn\tref_id":
+            urn, ref_id = line.split("\t")
+            nodes[urn] = ref_id
+    return {"library": header["library"].split()[0], "framework": header["framework"], "nodes": nodes}
+
+
+@pytest.fixture(scope="module")
+def exported(shipped_store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Exported:
+    out = tmp_path_factory.mktemp("ciso")
+    result = ca.export_ciso_assistant(shipped_store, out)
+    libraries = {Path(f["path"]).name: yaml.safe_load(Path(f["path"]).read_text(encoding="utf-8"))
+                 for f in result.files}
+    return result, libraries
+
+
+@pytest.fixture(scope="module")
+def catalog(shipped_store: GraphStore) -> Catalog:
+    return Catalog(shipped_store)
+
+
+def one_error_line(err: str) -> bool:
+    """One error line and no traceback (progress lines of a first build may come before it)."""
+    return "Traceback" not in err and len([line for line in err.splitlines() if "error:" in line]) == 1
+
+
+def newest_data_date() -> int:
+    """The newest date the shipped crosswalk headers and catalog files carry, as YYYYMMDD."""
+    root = Path(__file__).parents[2]
+    dates = re.findall(r"^# date: (\d{4}-\d{2}-\d{2})", "".join(
+        p.read_text(encoding="utf-8") for p in (root / "crosswalks").glob("*.tsv")), re.MULTILINE)
+    dates += re.findall(r'dct:date "(\d{4}-\d{2}-\d{2})"', "".join(
+        p.read_text(encoding="utf-8") for p in (root / "ontologies").rglob("*.ttl")))
+    return int(max(dates).replace("-", ""))
+
+
+def objects_of(library: dict[str, Any]) -> list[dict[str, Any]]:
+    """The library itself and every object with an identity in it: frameworks and their
+    nodes, reference controls, mapping sets."""
+    found = [library]
+    for kind in library["objects"].values():
+        for obj in kind if isinstance(kind, list) else [kind]:
+            found.append(obj)
+            found += obj.get("requirement_nodes", [])
+    return found
+
+
+def urns_in(value: Any) -> list[str]:
+    """Every URN a library document holds, in any field."""
+    if isinstance(value, dict):
+        return [u for key, item in value.items() for u in (
+            [item] if isinstance(item, str) and (key.endswith("urn") or key == "dependencies") else urns_in(item))]
+    if isinstance(value, list):
+        return [u for item in value
+                for u in ([item] if isinstance(item, str) and item.startswith("urn:") else urns_in(item))]
+    return []
+
+
+def test_one_library_per_part_and_every_file_is_a_library_their_loader_accepts(exported: Exported) -> None:
+    _, libraries = exported
+    assert set(libraries) == {"dpdp-rules-2025.yaml", "attestgraph-controls.yaml"} | {
+        f"mapping-{s}.yaml" for s in REQUIREMENT_SETS}
+    for name, library in libraries.items():
+        assert isinstance(library, dict), name
+        # StoredLibrary.REQUIRED_FIELDS and LibraryImporter.REQUIRED_FIELDS, each non-empty.
+        for key in ("urn", "locale", "ref_id", "name", "version", "objects"):
+            assert library.get(key), (name, key)
+        assert library["version"] == newest_data_date()
+        assert library["packager"] == "attestgraph" and library["copyright"]
+        assert isinstance(library.get("publication_date", dt.date.today()), dt.date)
+        every = urns_in(library)
+        assert every and all(ca.URN_REGEX.match(u) for u in every), name
+        # builder.check_document_shape: every identity URN is unique (references may repeat).
+        identities = [obj["urn"] for obj in objects_of(library)]
+        assert len(identities) == len(set(identities)), name
+        assert all(u == u.lower() for u in identities), "their loader lowercases URNs; ours are written lowercase"
+        # Their column sizes (ReferentialObjectMixin, builder._MAX_LENGTHS, LoadedLibrary.copyright).
+        assert len(library["copyright"]) <= 4096 and len(library["provider"]) <= 200
+        for obj in objects_of(library):
+            assert len(obj.get("name") or "") <= 200 and len(obj.get("ref_id") or "") <= 100, obj.get("urn")
+            assert len(obj["urn"]) <= 255
+
+
+def test_rules_framework_tree_holds_their_structural_rules(exported: Exported, catalog: Catalog) -> None:
+    _, libraries = exported
+    library = libraries["dpdp-rules-2025.yaml"]
+    assert library["urn"] == "urn:attestgraph:risk:library:dpdp-rules-2025"
+    assert "Public law of India" in library["copyright"]
+    assert library["publication_date"] == dt.date(2025, 11, 13)
+    framework = library["objects"]["framework"]
+    assert framework["urn"] == "urn:attestgraph:risk:framework:dpdp-rules-2025"
+    nodes = framework["requirement_nodes"]
+    ours = catalog.requirements("dpdp-rules")
+    assert sorted(n["ref_id"] for n in nodes) == sorted(r.notation for r in ours)
+    seen: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        assert set(node) <= {"urn", "assessable", "depth", "parent_urn", "ref_id", "name", "description", "annotation"}
+        assert node["urn"].startswith("urn:attestgraph:risk:req_node:dpdp-rules-2025:")
+        if "parent_urn" in node:
+            parent = seen[node["parent_urn"]]  # a parent comes before its children
+            assert node["depth"] == parent["depth"] + 1
+        else:
+            assert node["depth"] == 1
+        seen[node["urn"]] = node
+    by_ref = {n["ref_id"]: n for n in nodes}
+    assert by_ref["R7(2)(b)(i)"]["urn"].endswith(":r7(2)(b)(i)") and by_ref["R7(2)(b)(i)"]["depth"] == 4
+    assert by_ref["R7(2)(b)(i)"]["parent_urn"] == by_ref["R7(2)(b)"]["urn"]
+    assessable = {ref for ref, n in by_ref.items() if n["assessable"]}
+    # Headings: rules with sub-rules, Schedules and Schedule parts with entries.
+    assert {"R7(2)(b)(i)", "R7(2)(b)", "R7(1)", "R3", "R3(b)", "R9", "Sch1(A)(1)", "Sch5"} <= assessable
+    assert not {"R1", "R7", "R14", "Sch1", "Sch1(A)", "Sch4(B)"} & assessable
+    headings = {n["ref_id"] for n in nodes if not n["assessable"]}
+    assert all(any(m.get("parent_urn") == by_ref[h]["urn"] for m in nodes) for h in headings)  # only over children
+    assert by_ref["R7(1)"]["annotation"].startswith("Implements section 8(6) of the DPDP Act, 2023.")
+    r7_2 = by_ref["R7(2)"]["annotation"]
+    assert "Time limit: 72 hours (P3D)." in r7_2 and "Applies from 2027-05-13." in r7_2
+    order = [n["ref_id"] for n in nodes if n["depth"] == 1]
+    assert order[:3] == ["R1", "R2", "R3"] and order.index("R10") == 9 and order[-7:][0] == "Sch1"
+
+
+def test_reference_controls_use_their_vocabularies(exported: Exported, catalog: Catalog) -> None:
+    _, libraries = exported
+    controls = libraries["attestgraph-controls.yaml"]["objects"]["reference_controls"]
+    assert len(controls) == len(catalog.controls)
+    for item in controls:
+        assert item["urn"] == f"urn:attestgraph:risk:reference_control:attestgraph-controls:{item['ref_id'].lower()}"
+        assert item["category"] in ca.CATEGORIES and item["name"] and item["description"]
+        assert item.get("csf_function", "govern") in ca.CSF_FUNCTIONS
+    by_id = {c["ref_id"]: c for c in controls}
+    assert by_id["IAM-02"]["category"] == "technical" and by_id["IAM-02"]["csf_function"] == "protect"
+    assert by_id["GOV-09"]["category"] == "process" and by_id["GOV-09"]["csf_function"] == "govern"
+    assert by_id["PHY-01"]["category"] == "physical"
+    assert by_id["TPM-08"]["csf_function"] == "protect" and "csf_function" not in by_id["INC-09"]
+    assert "csf_function" not in by_id["LOG-01"]  # a domain of more than one CSF job carries none
+
+
+@pytest.mark.parametrize("slug", sorted(ca.THEIRS))
+def test_our_requirements_find_exactly_their_nodes(catalog: Catalog, slug: str) -> None:
+    """Every URN we give a requirement is in their list, no two of ours share one, and
+    every node of theirs has one of ours except the documented few: so no requirement
+    that has a counterpart goes unmatched, and none is invented."""
+    theirs = their_ids(slug)
+    assert (theirs["library"], theirs["framework"]) == ca.framework_urns(slug)
+    given = {r.ref: ca.requirement_urn(r) for r in catalog.requirements(slug)}
+    matched = [u for u in given.values() if u is not None]
+    assert set(matched) <= set(theirs["nodes"]), sorted(set(matched) - set(theirs["nodes"]))
+    assert len(matched) == len(set(matched))
+    unmatched_theirs = {theirs["nodes"][u] for u in set(theirs["nodes"]) - set(matched)}
+    assert unmatched_theirs == THEIRS_ONLY[slug]
+
+
+def test_periods_read_as_the_law_states_them() -> None:
+    assert ca._period("P3D") == "72 hours (P3D)" and ca._period("PT48H") == "48 hours (PT48H)"
+    assert ca._period("P7D") == "7 days (P7D)" and ca._period("P1Y") == "1 year (P1Y)"
+    assert ca._period("P6M") == "6 months (P6M)" and ca._period("nonsense") == "nonsense"
+
+
+def test_their_numbering_is_mapped_where_it_differs(catalog: Catalog) -> None:
+    urn = {r.ref: ca.requirement_urn(r) for r in catalog.requirements()}
+    soc2 = "urn:intuitem:risk:req_node:soc2-2017-rev-2022:"
+    assert urn["soc2:CC6.1-POF13"] == soc2 + "cc6.1.13"
+    assert urn["soc2:PI1.3"] == soc2 + "pp1.3"  # their file spells the PI criteria PP1.x
+    assert urn["soc2:P1"] == soc2 + "p1.0" and urn["soc2:Privacy"] == soc2 + "p"
+    assert urn["soc2:CC3.2-POF6"] is None and urn["soc2:CC3.2-POF7"] == soc2 + "cc3.2.6"
+    assert urn["soc2:P1.1-POF1"] is None and urn["soc2:Security"] is None
+    assert urn["iso42001:6.1"] == "urn:intuitem:risk:req_node:iso42001-2023:6.1" and urn["iso42001:6.1.2"] is None
+    assert urn["iso42001:A.6.2.6"] == "urn:intuitem:risk:req_node:iso42001-2023:a.6.2.6"
+    assert urn["dpdp-act:Chapter II"] == "urn:intuitem:risk:req_node:india-dpdpa-2023:chapter-2"
+    assert urn["dpdp-act:8(7)(a)"] == "urn:intuitem:risk:req_node:india-dpdpa-2023:8(7)(a)"
+    assert urn["dpdp-act:33(2)(a)"] is None and urn["dpdp-act:Chapter V"] is None
+
+
+def test_every_curated_row_is_written_or_reported(
+    exported: Exported, catalog: Catalog, shipped_store: GraphStore
+) -> None:
+    result, libraries = exported
+    rows = [r for r in shipped_store.query(
+        "SELECT ?id ?from ?to WHERE { ?m ag:inMappingSet ?s ; ag:fromElement ?from ; ag:toElement ?to . "
+        "?s dct:identifier ?id }").records() if r["id"] in REQUIREMENT_SETS]
+    written = {s: len(libraries[f"mapping-{s}.yaml"]["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])
+               for s in REQUIREMENT_SETS}
+    assert sum(written.values()) + len(result.left_out) == len(rows)
+    for item in result.left_out:
+        assert item["no_counterpart"] and all(
+            ca.requirement_urn(catalog.requirement(ref)) is None for ref in item["no_counterpart"])
+    # Only ISO/IEC 42001's 6.1.1-6.1.4 lack a node (their 6.1 is one node): 13 rows.
+    assert {ref for item in result.left_out for ref in item["no_counterpart"]} == {
+        "iso42001:6.1.1", "iso42001:6.1.2", "iso42001:6.1.3", "iso42001:6.1.4"}
+    assert len(result.left_out) == 13
+    assert written["soc2-iso27001"] == 203 and written["dpdp-rules-soc2"] == 79
+
+
+@pytest.mark.parametrize("set_id", sorted(REQUIREMENT_SETS))
+def test_mapping_libraries_point_only_at_nodes_that_exist(exported: Exported, set_id: str) -> None:
+    _, libraries = exported
+    library = libraries[f"mapping-{set_id}.yaml"]
+    rules = {n["urn"] for n in libraries["dpdp-rules-2025.yaml"]["objects"]["framework"]["requirement_nodes"]}
+    nodes = {ca.framework_urns(s)[1]: set(their_ids(s)["nodes"]) for s in ca.THEIRS}
+    nodes[ca.RULES_FRAMEWORK_URN] = rules
+    forward, reverse = library["objects"]["requirement_mapping_sets"]
+    assert forward["urn"] == f"urn:attestgraph:risk:req_mapping_set:mapping-{set_id}"
+    assert reverse["urn"] == forward["urn"] + "-revert"
+    source, target = forward["source_framework_urn"], forward["target_framework_urn"]
+    assert source != target  # RequirementMappingSet.save refuses a set within one framework
+    assert (reverse["source_framework_urn"], reverse["target_framework_urn"]) == (target, source)
+    libraries_of = {ca.framework_urns(s)[1]: ca.framework_urns(s)[0] for s in [*ca.THEIRS, "dpdp-rules"]}
+    assert library["dependencies"] == [libraries_of[source], libraries_of[target]]
+    assert forward["requirement_mappings"]
+    for mapping_set in (forward, reverse):
+        src, dst = mapping_set["source_framework_urn"], mapping_set["target_framework_urn"]
+        for m in mapping_set["requirement_mappings"]:
+            assert m["source_requirement_urn"] in nodes[src] and m["target_requirement_urn"] in nodes[dst]
+            assert m["relationship"] in {"equal", "subset", "superset", "intersect", "not_related"}
+            assert m["rationale"] in {"syntactic", "semantic", "functional"}
+            assert isinstance(m["strength_of_relationship"], int) and 0 <= m["strength_of_relationship"] <= 10
+            assert m["annotation"].count("Source: ") == 1
+    # The reverse set is the forward one read the other way, row by row.
+    swap = {"subset": "superset", "superset": "subset"}
+    assert [(m["target_requirement_urn"], m["source_requirement_urn"], swap.get(m["relationship"], m["relationship"]),
+             m["strength_of_relationship"]) for m in forward["requirement_mappings"]] == [
+        (m["source_requirement_urn"], m["target_requirement_urn"], m["relationship"], m["strength_of_relationship"])
+        for m in reverse["requirement_mappings"]]
+
+
+def test_only_the_documented_pair_meets_one_of_their_mapping_sets(exported: Exported) -> None:
+    """Their mapping engine keeps one set per (source, target) framework pair, so a pair
+    they already ship would shadow theirs or be shadowed: the README names the one."""
+    _, libraries = exported
+    theirs = {tuple(line.split("\t")[1:]) for line in (DATA / "mapping-sets.tsv").read_text().splitlines()
+              if not line.startswith(("#", "file\t"))}
+    ours = [(s["source_framework_urn"], s["target_framework_urn"]) for name, library in libraries.items()
+            if name.startswith("mapping-") for s in library["objects"]["requirement_mapping_sets"]]
+    assert len(ours) == len(set(ours)) == 14  # each crosswalk and its "-revert"
+    soc2, iso = "urn:intuitem:risk:framework:soc2-2017-rev-2022", "urn:intuitem:risk:framework:iso27001-2022"
+    assert [pair for pair in ours if pair in theirs] == [(soc2, iso), (iso, soc2)]  # their file holds both ways
+
+
+def test_a_row_keeps_its_relationship_rationale_strength_reason_and_source(exported: Exported) -> None:
+    _, libraries = exported
+    mappings = libraries["mapping-soc2-iso27001.yaml"]["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
+    soc2, iso = "urn:intuitem:risk:req_node:soc2-2017-rev-2022:", "urn:intuitem:risk:req_node:iso27001-2022:"
+    (row,) = [m for m in mappings if m["source_requirement_urn"] == soc2 + "cc1.1"
+              and m["target_requirement_urn"] == iso + "a.5.4"]
+    assert row["relationship"] == "intersect" and row["rationale"] == "semantic"
+    assert row["strength_of_relationship"] == 4
+    assert row["annotation"].startswith("Management requiring personnel to follow the security policy")
+    assert row["annotation"].endswith("Source: Cisco CCF via CISO Assistant; SCF STRM via CISO Assistant.")
+    relationships = {m["relationship"] for m in mappings}
+    assert relationships == {"intersect", "superset", "equal"}
+    pi = libraries["mapping-iso42001-soc2.yaml"]["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
+    assert any(m["target_requirement_urn"] == soc2 + "pp1.1" for m in pi)
+    # dpdp-act:4(1) subset-of iso27001:A.5.34, and read back: A.5.34 superset of 4(1).
+    act = "urn:intuitem:risk:req_node:india-dpdpa-2023:"
+    forward, reverse = libraries["mapping-dpdp-act-iso27001.yaml"]["objects"]["requirement_mapping_sets"]
+    pair = (act + "4(1)", iso + "a.5.34")
+    assert [m["relationship"] for m in forward["requirement_mappings"]
+            if (m["source_requirement_urn"], m["target_requirement_urn"]) == pair] == ["subset"]
+    assert [m["relationship"] for m in reverse["requirement_mappings"]
+            if (m["target_requirement_urn"], m["source_requirement_urn"]) == pair] == ["superset"]
+
+
+def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
+    code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path), "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["left_out_count"] == 13 == len(result["left_out"])
+    assert {"set", "from", "to", "relationship", "no_counterpart"} <= set(result["left_out"][0])
+    assert len(list(tmp_path.glob("*.yaml"))) == 9 and result["skipped_sets"] == []
+    code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path / "table"))
+    assert code == 0 and "left out 13 mapping rows" in err
+
+
+def test_cli_unknown_set_is_one_line(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
+    code, _, err = cli("export", "ciso-assistant", "--out", str(tmp_path), "--set", "no-such-set")
+    assert code != 0 and "unknown requirement mapping set 'no-such-set'" in err and one_error_line(err)
+
+
+def test_cli_out_that_is_a_file_is_one_line(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, _, err = cli("export", "ciso-assistant", "--out", str(blocker))
+    assert code == 2 and "--out" in err and "cannot create the folder" in err and one_error_line(err)
+
+
+def test_sets_of_frameworks_without_their_ids_are_skipped_not_guessed(mini_root: Path, tmp_path: Path) -> None:
+    """The mini data root's frameworks (fa, fb, fp) have no CISO Assistant library: its
+    two requirement crosswalks are reported as skipped and no mapping file is written."""
+    from attestgraph.graph.embedded import open_embedded
+    from attestgraph.graph.sources import DataRoot
+
+    store, _ = open_embedded(DataRoot.at(mini_root), memory=True)
+    result = ca.export_ciso_assistant(store, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["attestgraph-controls.yaml"]
+    assert [(s["set"], s["no_library_for"]) for s in result.skipped_sets] == [
+        ("fa-fp", ["fa", "fp"]), ("fp-fb", ["fb", "fp"])]
+    assert result.left_out == []
