@@ -47,7 +47,13 @@ def sdf_children(store):
     return engagement, build_plan(load_into(store, engagement), engagement)
 
 
-ALL = ["sample_plan", "type1_only", "sdf_children"]
+@pytest.fixture(scope="module")
+def nist_govern_map(store):
+    engagement = load_engagement(ENGAGEMENTS / "nist-ai-rmf.yaml")
+    return engagement, build_plan(load_into(store, engagement), engagement)
+
+
+ALL = ["sample_plan", "type1_only", "sdf_children", "nist_govern_map"]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -225,3 +231,25 @@ def test_plan_output_contract(sample_plan):
             "advances", "frameworks", "critical", "deadline", "tag", "why"} <= set(plan["steps"][0])
     assert plan["calendar"]["type1_fieldwork_weeks"] == cal.SETTINGS["type1_fieldwork_weeks"]
     assert all(s["critical"] for s in plan["steps"] if s["control"] in plan["critical_path"])
+
+
+def test_nist_ai_rmf_plan_meets_the_adopted_functions_only(nist_govern_map, store):
+    """GOVERN and MAP adopted: each of their 37 subcategories is worked on, met by a control
+    already operating, or listed unmet with why; MEASURE and MANAGE are listed not applicable."""
+    engagement, plan = nist_govern_map
+    assert engagement.frameworks == ["nist-ai-rmf"]
+    selection = plan["selection"]
+    excluded = {e["requirement"] for e in selection["not_applicable"]}
+    assert len(excluded) == 35 and all(r.startswith(("nist-ai-rmf:MEASURE", "nist-ai-rmf:MANAGE")) for r in excluded)
+    advanced = {n for step in plan["steps"] for n in step["advances"].get("nist-ai-rmf", [])}
+    assert all(set(step["advances"]) == {"nist-ai-rmf"} for step in plan["steps"])
+    assert all(n.startswith(("GOVERN ", "MAP ")) for n in advanced)
+    unmet = {u["requirement"].split(":", 1)[1]: u["why"] for u in selection["unmet"]}
+    catalog = Catalog(store)
+    wanted = {r.notation for r in catalog.requirements("nist-ai-rmf") if r.leaf and r.notation.startswith(("GOVERN", "MAP"))}
+    assert len(wanted) == 37
+    # AST-02 (operating) is superset-of GOVERN 1.6: met before the plan starts, so no step needs it.
+    leftover = wanted - advanced - set(unmet)
+    assert leftover == {"GOVERN 1.6"}
+    assert unmet and all("strength" in why for why in unmet.values())
+    assert not plan["milestones"]  # a voluntary framework has no audit or statutory milestones
