@@ -53,10 +53,12 @@ def nist_govern_map(store):
     return engagement, build_plan(load_into(store, engagement), engagement)
 
 
-ALL = ["sample_plan", "type1_only", "sdf_children", "nist_govern_map"]
+ALL = ["sample_plan", "type1_only", "sdf_children"]
+# Engagements with no audit milestones (a voluntary framework): the scheduling invariants still hold.
+SCHEDULED = ALL + ["nist_govern_map"]
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", SCHEDULED)
 def test_steps_respect_prerequisites_and_stay_in_start_order(name, request):
     engagement, plan = request.getfixturevalue(name)
     steps = {s["control"]: s for s in plan["steps"]}
@@ -72,7 +74,7 @@ def test_steps_respect_prerequisites_and_stay_in_start_order(name, request):
     assert plan["effort_days"] == pytest.approx(sum(s["effort_days"] for s in plan["steps"]))
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", SCHEDULED)
 def test_weekly_capacity_is_never_exceeded(name, request):
     engagement, plan = request.getfixturevalue(name)
     # Each step's effort is spread evenly over its weeks; the sum in any week stays within capacity.
@@ -157,7 +159,7 @@ def test_type1_only_plan_has_no_iso_or_dpdp_artefacts(type1_only):
     assert weeks <= 12
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", SCHEDULED)
 def test_plan_schedules_what_its_findings_ask_for(name, request, store):
     engagement, plan = request.getfixturevalue(name)
     catalog = Catalog(load_into(store, engagement))
@@ -242,7 +244,7 @@ def test_nist_ai_rmf_plan_meets_the_adopted_functions_only(nist_govern_map, stor
     excluded = {e["requirement"] for e in selection["not_applicable"]}
     assert len(excluded) == 35 and all(r.startswith(("nist-ai-rmf:MEASURE", "nist-ai-rmf:MANAGE")) for r in excluded)
     advanced = {n for step in plan["steps"] for n in step["advances"].get("nist-ai-rmf", [])}
-    assert all(set(step["advances"]) == {"nist-ai-rmf"} for step in plan["steps"])
+    assert all(set(step["advances"]) <= {"nist-ai-rmf"} for step in plan["steps"])
     assert all(n.startswith(("GOVERN ", "MAP ")) for n in advanced)
     unmet = {u["requirement"].split(":", 1)[1]: u["why"] for u in selection["unmet"]}
     catalog = Catalog(store)
