@@ -428,7 +428,7 @@ def parse_engagement(data, source: str = "engagement", known_controls=None, know
     )
 
 
-def _nist_ai_rmf_functions(r: _Reader, targets: dict) -> list[str] | None:
+def _nist_ai_rmf_functions(r: _Reader, targets: dict[str, object]) -> list[str] | None:
     """``targets.nist_ai_rmf``: ``None`` when the engagement does not adopt the NIST AI RMF,
     else the notations of the functions it adopts (all four, or those ``functions`` lists).
 
@@ -439,8 +439,8 @@ def _nist_ai_rmf_functions(r: _Reader, targets: dict) -> list[str] | None:
         return None
     value = targets["nist_ai_rmf"]
     settings = r.keys(r.mapping({} if value is None else value, "targets.nist_ai_rmf"), "targets.nist_ai_rmf")
-    names = r.get(settings, "functions", "targets.nist_ai_rmf", list, required=False,
-                  default=list(NIST_AI_RMF_FUNCTIONS), choices=list(NIST_AI_RMF_FUNCTIONS))
+    names: list[str] = r.get(settings, "functions", "targets.nist_ai_rmf", list, required=False,
+                             default=list(NIST_AI_RMF_FUNCTIONS), choices=list(NIST_AI_RMF_FUNCTIONS))
     if not names:
         r.fail("targets.nist_ai_rmf.functions", "expected at least one of govern, map, measure, manage "
                                                 "(leave the key out to adopt all four)")

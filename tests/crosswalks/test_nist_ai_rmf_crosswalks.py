@@ -44,7 +44,7 @@ def reference() -> list[dict[str, str]]:
     return list(csv.DictReader(lines, delimiter="\t"))
 
 
-def test_every_subcategory_is_reached_by_a_control():
+def test_every_subcategory_is_reached_by_a_control() -> None:
     reached = {sub for _, sub in pairs("controls-nist-ai-rmf")}
     assert len(subcategories()) == 72 and reached == subcategories()
     rows = read_mapping_set(SHIPPED.crosswalks / "controls-nist-ai-rmf.tsv").rows
@@ -55,7 +55,7 @@ def test_every_subcategory_is_reached_by_a_control():
     assert {"GOV-30", "GOV-31", "AIR-30", "MLC-30", "MLC-31", "MLC-32"} <= set(added)
 
 
-def test_crosswalk_ids_size_and_sources():
+def test_crosswalk_ids_size_and_sources() -> None:
     parsed = read_mapping_set(SHIPPED.crosswalks / "nist-ai-rmf-iso42001.tsv")
     assert len(parsed.rows) == 131 and parsed.header["counts"].startswith("131 pairs")
     assert {r.relationship for r in parsed.rows} == {"intersects-with"}
@@ -67,7 +67,7 @@ def test_crosswalk_ids_size_and_sources():
     assert unmapped == {"MEASURE 2.2", "MEASURE 3.2"}  # human-subject protection; untracked-risk methods
 
 
-def test_public_source_is_named_exactly_where_nists_crosswalk_links_the_pair():
+def test_public_source_is_named_exactly_where_nists_crosswalk_links_the_pair() -> None:
     nist = {(r["subcategory"], r["iso"]) for r in reference()}
     rows = read_mapping_set(SHIPPED.crosswalks / "nist-ai-rmf-iso42001.tsv").rows
     for row in rows:
@@ -78,7 +78,7 @@ def test_public_source_is_named_exactly_where_nists_crosswalk_links_the_pair():
             assert row.source_kind == "judgement" and row.source == "attestgraph project judgement", row.line
 
 
-def test_reference_ids_exist_and_mirror_annex_b():
+def test_reference_ids_exist_and_mirror_annex_b() -> None:
     rows = reference()
     assert len(rows) == 25
     for row in rows:
@@ -88,7 +88,7 @@ def test_reference_ids_exist_and_mirror_annex_b():
         assert row["row_complete"] in {"yes", "no"}
 
 
-def test_readme_agreement_figures_match_the_data():
+def test_readme_agreement_figures_match_the_data() -> None:
     rows = reference()
     nist = {(r["subcategory"], r["iso"]) for r in rows}
     complete = {r["subcategory"] for r in rows if r["row_complete"] == "yes"}

@@ -187,7 +187,8 @@ def test_nist_ai_rmf_target_adopts_the_whole_core_or_the_functions_named():
     narrowed = parse_engagement(data, "acme.yaml")
     assert narrowed.nist_ai_rmf_functions == ["GOVERN", "MANAGE"]  # the Core's order, not the file's
     iri = "https://w3id.org/attestgraph/id/nist-ai-rmf"
-    assert any(q.predicate.value.endswith("#targetsFramework") and q.object.value == iri for q in engagement_quads(narrowed))
+    quads = engagement_quads(narrowed)
+    assert any(q.predicate.value.endswith("#targetsFramework") and q.object.value == iri for q in quads)
     absent = parse_engagement(sample(), "acme.yaml")
     assert not absent.nist_ai_rmf and absent.nist_ai_rmf_functions == [] and "nist-ai-rmf" not in absent.frameworks
 
@@ -195,7 +196,8 @@ def test_nist_ai_rmf_target_adopts_the_whole_core_or_the_functions_named():
 @pytest.mark.parametrize(
     "value, field, message",
     [
-        ({"functions": ["govern", "monitor"]}, "targets.nist_ai_rmf.functions[1]", "expected one of govern, map, measure, manage"),
+        ({"functions": ["govern", "monitor"]}, "targets.nist_ai_rmf.functions[1]",
+         "expected one of govern, map, measure, manage"),
         ({"functions": []}, "targets.nist_ai_rmf.functions", "at least one of govern"),
         ({"functions": ["map", "map"]}, "targets.nist_ai_rmf.functions[1]", "listed twice"),
         ({"functions": "govern"}, "targets.nist_ai_rmf.functions", "expected a list"),

@@ -248,7 +248,8 @@ def test_nist_ai_rmf_plan_meets_the_adopted_functions_only(nist_govern_map, stor
     assert all(n.startswith(("GOVERN ", "MAP ")) for n in advanced)
     unmet = {u["requirement"].split(":", 1)[1]: u["why"] for u in selection["unmet"]}
     catalog = Catalog(store)
-    wanted = {r.notation for r in catalog.requirements("nist-ai-rmf") if r.leaf and r.notation.startswith(("GOVERN", "MAP"))}
+    wanted = {r.notation for r in catalog.requirements("nist-ai-rmf")
+              if r.leaf and r.notation.startswith(("GOVERN", "MAP"))}
     assert len(wanted) == 37
     # AST-02 (operating) is superset-of GOVERN 1.6: met before the plan starts, so no step needs it.
     leftover = wanted - advanced - set(unmet)
