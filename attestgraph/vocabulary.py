@@ -44,6 +44,7 @@ PREFIXES = {
     "iso27001": ID + "iso27001/",
     "dpdpa": ID + "dpdp-act/",
     "dpdpr": ID + "dpdp-rules/",
+    "nistrmf": ID + "nist-ai-rmf/",
     "ctl": CONTROL,
     "ev": EVIDENCE,
     "comp": COMPONENT,

@@ -36,6 +36,7 @@ FRAMEWORK_NAMES = {
     "iso27001": "ISO/IEC 27001",
     "dpdp-act": "DPDP Act",
     "dpdp-rules": "DPDP Rules",
+    "nist-ai-rmf": "NIST AI RMF",
 }
 
 # Among findings of one severity, what stops an attestation or draws a penalty first:

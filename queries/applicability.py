@@ -19,6 +19,11 @@ This module decides which of them apply:
   duties only for a consent manager; children's provisions (s.9, R10, R12, Fourth
   Schedule) only with children's data. Each applicable duty carries its date of
   effect (``ag:effectiveFrom`` on it or its nearest dated ancestor).
+* **NIST AI RMF 1.0**: every subcategory of the functions the engagement adopts (all
+  four unless ``targets.nist_ai_rmf.functions`` narrows them; :func:`nist_ai_rmf_exclusion`).
+  The framework is voluntary, so what applies is what the organisation chose to adopt,
+  with one exclusion its facts justify: MANAGE 3.2 (monitoring pre-trained models used
+  for development) when it builds, trains or fine-tunes no model.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ NOT_ACTED_ON = {"exemption", "power or procedure", "penalty"}
 # Component types and data kinds that show the company builds or trains models.
 MODEL_BUILDING_TYPES = {"training-pipeline", "fine-tuning-pipeline", "model-registry", "feature-store"}
 DEVELOPMENT_CONTROLS = ("A.6.1.", "A.6.2.2", "A.6.2.3", "A.6.2.4", "A.7.")
+# NIST AI RMF subcategories about developing models, excluded when the engagement builds none.
+NIST_DEVELOPMENT_SUBCATEGORIES = ("MANAGE 3.2",)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,22 @@ def soa_exclusion(requirement: Requirement, engagement: Engagement) -> str | Non
     return None
 
 
+def nist_ai_rmf_exclusion(requirement: Requirement, lineage: list[Requirement], engagement: Engagement) -> str | None:
+    """Why a NIST AI RMF subcategory does not apply to the engagement, or ``None`` when it does.
+
+    ``lineage`` runs from the subcategory up to its function (:meth:`Catalog.lineage`).
+    """
+    function = lineage[-1].notation
+    if function not in engagement.nist_ai_rmf_functions:
+        adopted = ", ".join(engagement.nist_ai_rmf_functions)
+        return (f"in the {function} function, which the engagement does not adopt "
+                f"(targets.nist_ai_rmf.functions: {adopted})")
+    if requirement.notation in NIST_DEVELOPMENT_SUBCATEGORIES and not _builds_models(engagement):
+        return ("about pre-trained models used for development; the engagement builds, trains or fine-tunes no "
+                "model (no training or fine-tuning pipeline, model registry or training data among its components)")
+    return None
+
+
 def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
     """The units of every target framework the engagement must meet."""
     units: dict[str, Unit] = {}
@@ -111,6 +134,8 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
                 why = soa_exclusion(r, engagement)
             if slug in dpdp:
                 why = _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers, kinds)
+            if slug == "nist-ai-rmf":
+                why = nist_ai_rmf_exclusion(r, lineage, engagement)
             if why:
                 excluded.append({"requirement": r.ref, "why": why})
                 continue

@@ -47,6 +47,9 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Currencies an indicative cost may be stated in (ISO 4217 codes).
 CURRENCIES = ("INR", "USD", "EUR", "GBP", "SGD", "AUD", "CAD", "JPY", "AED")
+# The four functions of the NIST AI RMF Core, as ``targets.nist_ai_rmf.functions`` names them
+# (lower case) and as the framework cites them (the notation of each function).
+NIST_AI_RMF_FUNCTIONS = {"govern": "GOVERN", "map": "MAP", "measure": "MEASURE", "manage": "MANAGE"}
 
 # Every key the format documents, per mapping: anything else is refused with the key
 # named and the closest documented key suggested (a misspelt optional key would
@@ -55,10 +58,11 @@ KEYS = {
     "(document)": ("engagement", "targets", "components", "third_parties", "implemented", "plan"),
     "engagement": ("id", "organisation", "description", "start_date", "capacity_days_per_week", "report_date", "cost"),
     "engagement.cost": ("day_rate", "currency"),
-    "targets": ("soc2", "iso42001", "dpdp"),
+    "targets": ("soc2", "iso42001", "dpdp", "nist_ai_rmf"),
     "targets.soc2": ("reports", "categories", "window_months", "window_start"),
     "targets.iso42001": ("certification", "target_date"),
     "targets.dpdp": ("role", "children_data"),
+    "targets.nist_ai_rmf": ("functions",),
     "components[]": ("id", "type", "name", "data", "in_scope", "reason"),
     "third_parties[]": ("id", "name", "kind", "component", "attestation", "treatment", "documented_as_subservice",
                         "personal_data", "cuecs"),
@@ -132,6 +136,10 @@ class Engagement:
     cost: Cost | None = None
     report_date: dt.date | None = None
     source: str = "engagement"
+    # NIST AI RMF adopted (``targets.nist_ai_rmf``), and the functions adopted (their notations,
+    # GOVERN ...); all four unless ``targets.nist_ai_rmf.functions`` narrows them.
+    nist_ai_rmf: bool = False
+    nist_ai_rmf_functions: list[str] = field(default_factory=list)
 
     @property
     def graph(self) -> str:
@@ -151,6 +159,8 @@ class Engagement:
             chosen.append("iso42001")
         if self.dpdp_role != "none":
             chosen += ["dpdp-act", "dpdp-rules"]
+        if self.nist_ai_rmf:
+            chosen.append("nist-ai-rmf")
         return chosen
 
     @property
@@ -325,6 +335,7 @@ def parse_engagement(data, source: str = "engagement", known_controls=None, know
                                                f"got {iso_target.isoformat()}")
     dpdp = r.keys(r.mapping(r.get(targets, "dpdp", "targets", dict, required=False, default={}), "targets.dpdp"),
                   "targets.dpdp")
+    nist_functions = _nist_ai_rmf_functions(r, targets)
 
     components = []
     for index, item in enumerate(r.get(root, "components", "", list, required=False, default=[])):
@@ -412,7 +423,29 @@ def parse_engagement(data, source: str = "engagement", known_controls=None, know
         cost=cost,
         report_date=report_date,
         source=source,
+        nist_ai_rmf=nist_functions is not None,
+        nist_ai_rmf_functions=nist_functions or [],
     )
+
+
+def _nist_ai_rmf_functions(r: _Reader, targets: dict[str, object]) -> list[str] | None:
+    """``targets.nist_ai_rmf``: ``None`` when the engagement does not adopt the NIST AI RMF,
+    else the notations of the functions it adopts (all four, or those ``functions`` lists).
+
+    The key's presence is the choice: ``nist_ai_rmf: {}`` (or an empty value) adopts the
+    whole Core, as an organisation that says it follows the AI RMF is read to mean.
+    """
+    if "nist_ai_rmf" not in targets:
+        return None
+    value = targets["nist_ai_rmf"]
+    settings = r.keys(r.mapping({} if value is None else value, "targets.nist_ai_rmf"), "targets.nist_ai_rmf")
+    names: list[str] = r.get(settings, "functions", "targets.nist_ai_rmf", list, required=False,
+                             default=list(NIST_AI_RMF_FUNCTIONS), choices=list(NIST_AI_RMF_FUNCTIONS))
+    if not names:
+        r.fail("targets.nist_ai_rmf.functions", "expected at least one of govern, map, measure, manage "
+                                                "(leave the key out to adopt all four)")
+    _unique(r, "targets.nist_ai_rmf.functions", names)
+    return [NIST_AI_RMF_FUNCTIONS[name] for name in NIST_AI_RMF_FUNCTIONS if name in names]
 
 
 def _local_id(r: _Reader, item: dict, path: str) -> str:

@@ -42,6 +42,7 @@ REFERENCE_TARGETS = {
                  "the DPDP Act and Rules as a Data Fiduciary"),
     "dpdp-rules": ({"dpdp": {"role": "data-fiduciary", "children_data": False}},
                    "the DPDP Act and Rules as a Data Fiduciary"),
+    "nist-ai-rmf": ({"nist_ai_rmf": {}}, "the NIST AI RMF 1.0 Core (all four functions)"),
 }
 
 

@@ -23,7 +23,7 @@ def notations(catalog, slug, level=None):
 
 
 def test_frameworks_and_their_headers(catalog):
-    assert set(catalog.frameworks) == {"soc2", "iso42001", "iso27001", "dpdp-act", "dpdp-rules"}
+    assert set(catalog.frameworks) == {"soc2", "iso42001", "iso27001", "dpdp-act", "dpdp-rules", "nist-ai-rmf"}
 
 
 def test_soc2_structure(catalog):
@@ -119,3 +119,55 @@ def test_soc2_points_of_focus_follow_the_2022_revision(catalog):
     for criterion in ("P5.1", "P5.2", "P6.7"):
         assert pofs[f"{criterion}-POF1"].label.startswith("Controller")
     assert catalog.requirement("soc2:CC2").label == "Information and communication"
+
+
+# NIST AI 100-1 (AI RMF 1.0) Core: subcategories per category, as the file header states them.
+NIST_AI_RMF_SUBCATEGORIES = {
+    "GOVERN 1": 7, "GOVERN 2": 3, "GOVERN 3": 2, "GOVERN 4": 3, "GOVERN 5": 2, "GOVERN 6": 2,
+    "MAP 1": 6, "MAP 2": 3, "MAP 3": 5, "MAP 4": 2, "MAP 5": 2,
+    "MEASURE 1": 3, "MEASURE 2": 13, "MEASURE 3": 3, "MEASURE 4": 3,
+    "MANAGE 1": 4, "MANAGE 2": 4, "MANAGE 3": 2, "MANAGE 4": 3,
+}
+
+
+def test_nist_ai_rmf_structure(catalog):
+    counts = levels(catalog, "nist-ai-rmf")
+    assert counts == {"function": 4, "function category": 19, "subcategory": 72}
+    assert notations(catalog, "nist-ai-rmf", "function") == {"GOVERN", "MAP", "MEASURE", "MANAGE"}
+    assert notations(catalog, "nist-ai-rmf", "function category") == set(NIST_AI_RMF_SUBCATEGORIES)
+    subcategories = [r for r in catalog.requirements("nist-ai-rmf") if r.level == "subcategory"]
+    assert Counter(r.parent for r in subcategories) == NIST_AI_RMF_SUBCATEGORIES
+    # Every id is "<category>.<n>", numbered 1..count with no gap.
+    for category, count in NIST_AI_RMF_SUBCATEGORIES.items():
+        numbered = {r.notation for r in subcategories if r.parent == category}
+        assert numbered == {f"{category}.{i}" for i in range(1, count + 1)}
+    by_ref = catalog.by_ref
+    assert by_ref["nist-ai-rmf:MEASURE 2.13"].parent == "MEASURE 2"
+    assert by_ref["nist-ai-rmf:MEASURE 2"].parent == "MEASURE"
+    assert by_ref["nist-ai-rmf:GOVERN 1.1"].category == by_ref["nist-ai-rmf:GOVERN 6.2"].category
+    assert by_ref["nist-ai-rmf:MAP 2.3"].iri == "https://w3id.org/attestgraph/id/nist-ai-rmf/MAP-2.3"
+    # Subcategories are the leaves (the assessable units); the framework is voluntary.
+    assert {r.notation for r in catalog.requirements("nist-ai-rmf") if r.leaf} == {r.notation for r in subcategories}
+    assert all(r.mandatory is False for r in catalog.requirements("nist-ai-rmf"))
+
+
+def test_nist_ai_rmf_header_states_the_counts_it_holds():
+    from attestgraph.graph.sources import DataRoot
+
+    header = (DataRoot.shipped().ontologies / "frameworks" / "nist-ai-rmf.ttl").read_text(encoding="utf-8")
+    assert "functions 4, categories 19, subcategories 72" in header
+    for function in ("GOVERN", "MAP", "MEASURE", "MANAGE"):
+        cats = {c: n for c, n in NIST_AI_RMF_SUBCATEGORIES.items() if c.split()[0] == function}
+        line = f"{len(cats)} categories, {sum(cats.values()):>2} subcategories: " + ", ".join(
+            f"{c.split()[1]}: {n}" for c, n in cats.items())
+        assert line in header, function
+
+
+def test_nist_ai_rmf_framework_record(catalog, shipped_store):
+    entry = catalog.framework("nist-ai-rmf")
+    assert entry["version"].startswith("1.0") and entry["requirements"] == 95
+    rows = shipped_store.query(
+        "SELECT ?issued ?source WHERE { <https://w3id.org/attestgraph/id/nist-ai-rmf> "
+        "dct:issued ?issued ; dct:source ?source }"
+    ).records()
+    assert rows == [{"issued": "2023-01-26", "source": "https://doi.org/10.6028/NIST.AI.100-1"}]

@@ -54,3 +54,33 @@ def test_sdf_with_children_takes_on_those_duties(catalog, sample):
     sdf = dataclasses.replace(sample, dpdp_role="significant-data-fiduciary", children_data=True)
     act = refs(applicable_units(catalog, sdf), "dpdp-act")
     assert any(n.startswith("9(") for n in act) and any(n.startswith("10(") for n in act)
+
+
+def nist_engagement(sample, functions, builds_models=True):
+    """The sample adopting the NIST AI RMF (``functions`` as notations) and nothing else."""
+    components = sample.components if builds_models else [
+        c for c in sample.components if c.type not in {"training-pipeline", "fine-tuning-pipeline", "model-registry",
+                                                       "feature-store"} and "training" not in c.data]
+    return dataclasses.replace(sample, soc2_reports=[], iso42001=False, dpdp_role="none", nist_ai_rmf=True,
+                               nist_ai_rmf_functions=functions, components=components)
+
+
+def test_nist_ai_rmf_units_are_the_subcategories_of_the_adopted_functions(catalog, sample):
+    whole = applicable_units(catalog, nist_engagement(sample, ["GOVERN", "MAP", "MEASURE", "MANAGE"]))
+    units = refs(whole, "nist-ai-rmf")
+    assert len(units) == 72 and {"GOVERN 1.1", "MAP 2.3", "MEASURE 2.13", "MANAGE 3.2"} <= units
+    assert not {"GOVERN", "GOVERN 1", "MEASURE 2"} & units  # functions and categories are not units
+    narrowed = applicable_units(catalog, nist_engagement(sample, ["GOVERN", "MAP"]))
+    assert len(refs(narrowed, "nist-ai-rmf")) == 19 + 18
+    why = {e["requirement"]: e["why"] for e in narrowed.excluded}
+    assert len(why) == 22 + 13
+    assert "the MEASURE function, which the engagement does not adopt" in why["nist-ai-rmf:MEASURE 2.11"]
+    assert "GOVERN, MAP" in why["nist-ai-rmf:MANAGE 4.3"]
+
+
+def test_nist_ai_rmf_pretrained_model_monitoring_needs_model_building(catalog, sample):
+    found = applicable_units(catalog, nist_engagement(sample, ["MANAGE"], builds_models=False))
+    assert "MANAGE 3.2" not in refs(found, "nist-ai-rmf") and len(refs(found, "nist-ai-rmf")) == 12
+    why = {e["requirement"]: e["why"] for e in found.excluded}
+    assert "builds, trains or fine-tunes no model" in why["nist-ai-rmf:MANAGE 3.2"]
+    assert "MANAGE 3.2" in refs(applicable_units(catalog, nist_engagement(sample, ["MANAGE"])), "nist-ai-rmf")

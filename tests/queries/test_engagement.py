@@ -173,3 +173,42 @@ def test_every_key_of_the_format_is_documented_in_the_readme():
                 assert f"`{key}`" in rows[f"`{shape}`"], f"{shape}.{key}"
             else:
                 assert f"`{shape}.{key}" in table, f"{shape}.{key}"
+
+
+def test_nist_ai_rmf_target_adopts_the_whole_core_or_the_functions_named():
+    data = sample()
+    data["targets"]["nist_ai_rmf"] = {}
+    whole = parse_engagement(data, "acme.yaml")
+    assert whole.nist_ai_rmf and whole.nist_ai_rmf_functions == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
+    assert whole.frameworks[-1] == "nist-ai-rmf"
+    data["targets"]["nist_ai_rmf"] = None  # `nist_ai_rmf:` with no value adopts it too
+    assert parse_engagement(data, "acme.yaml").nist_ai_rmf_functions == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
+    data["targets"]["nist_ai_rmf"] = {"functions": ["manage", "govern"]}
+    narrowed = parse_engagement(data, "acme.yaml")
+    assert narrowed.nist_ai_rmf_functions == ["GOVERN", "MANAGE"]  # the Core's order, not the file's
+    iri = "https://w3id.org/attestgraph/id/nist-ai-rmf"
+    quads = engagement_quads(narrowed)
+    assert any(q.predicate.value.endswith("#targetsFramework") and q.object.value == iri for q in quads)
+    absent = parse_engagement(sample(), "acme.yaml")
+    assert not absent.nist_ai_rmf and absent.nist_ai_rmf_functions == [] and "nist-ai-rmf" not in absent.frameworks
+
+
+@pytest.mark.parametrize(
+    "value, field, message",
+    [
+        ({"functions": ["govern", "monitor"]}, "targets.nist_ai_rmf.functions[1]",
+         "expected one of govern, map, measure, manage"),
+        ({"functions": []}, "targets.nist_ai_rmf.functions", "at least one of govern"),
+        ({"functions": ["map", "map"]}, "targets.nist_ai_rmf.functions[1]", "listed twice"),
+        ({"functions": "govern"}, "targets.nist_ai_rmf.functions", "expected a list"),
+        ({"function": ["govern"]}, "targets.nist_ai_rmf.function", "did you mean 'functions'?"),
+        (["govern"], "targets.nist_ai_rmf", "expected a mapping of fields"),
+    ],
+)
+def test_nist_ai_rmf_target_faults_name_the_field(value, field, message):
+    data = sample()
+    data["targets"]["nist_ai_rmf"] = value
+    with pytest.raises(EngagementError) as caught:
+        parse_engagement(data, "acme.yaml")
+    assert caught.value.field == field
+    assert message in str(caught.value) and "\n" not in str(caught.value)
