@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from attestgraph.server.problems import problem_body
 
 
 class BodyLimit:
@@ -48,7 +48,7 @@ class BodyLimit:
         await self._refuse(send, 413, "payload too large", f"the request body is larger than {self.max_body} bytes")
 
     async def _refuse(self, send, status: int, title: str, detail: str):
-        body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+        body = problem_body(status, title, detail)
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
