@@ -139,7 +139,8 @@ def service_description(request: Request, graphs: list[str]) -> Response:
     def sd(name: str) -> ox.NamedNode:
         return ox.NamedNode(SD + name)
 
-    dataset, default = ox.BlankNode(), ox.BlankNode()
+    # Fixed blank node labels: the same store gives the same bytes (and the HEAD its GET's length).
+    dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
     triples = [
         ox.Triple(endpoint, ox.NamedNode(RDF_TYPE), sd("Service")),
         ox.Triple(endpoint, sd("endpoint"), endpoint),
@@ -153,8 +154,8 @@ def service_description(request: Request, graphs: list[str]) -> Response:
     ]
     triples += [ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(f"http://www.w3.org/ns/formats/{name}"))
                 for name in FORMAT_NAMES.values()]
-    for graph in sorted(graphs):
-        node = ox.BlankNode()
+    for index, graph in enumerate(sorted(graphs)):
+        node = ox.BlankNode(f"graph{index}")
         triples += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(node, ox.NamedNode(RDF_TYPE), sd("NamedGraph")),
                     ox.Triple(node, sd("name"), ox.NamedNode(graph))]
     body = serialize_graph(triples, media, {"sd": SD, "formats": "http://www.w3.org/ns/formats/"})
