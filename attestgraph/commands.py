@@ -5,8 +5,10 @@ Each is parse -> one query-layer call -> render, as DESIGN.md asks of the CLI.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from importlib.resources.abc import Traversable
 
 from attestgraph import render
 
@@ -331,27 +333,25 @@ SAMPLE = "acme-ai.yaml"
 INIT_NAME = "engagement.yaml"
 
 
-def sample_engagement():  # -> importlib.resources.abc.Traversable
+def sample_engagement() -> Traversable:
     """The sample engagement shipped in the package (examples/acme-ai.yaml in a checkout)."""
     from importlib import resources
 
     return resources.files("attestgraph.examples") / SAMPLE
 
 
-def argparse_replace(args, **changes):
+def argparse_replace(args: argparse.Namespace, **changes: object) -> argparse.Namespace:
     """A copy of parsed arguments with ``changes`` applied."""
-    import argparse
-
     return argparse.Namespace(**{**vars(args), **changes})
 
 
-def register_init(sub) -> None:
+def register_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help=f"write the sample engagement to DIR/{INIT_NAME} to start from (never overwrites)")
     p.add_argument("dir", nargs="?", default=".", help="folder to write into, made if missing (default: here)")
     p.set_defaults(func=cmd_init)
 
 
-def cmd_init(args) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from attestgraph.errors import ConfigurationError

@@ -67,7 +67,8 @@ def frameworks(request: Request) -> list[dict[str, Any]]:
 @router.get("/frameworks/{slug}", tags=["catalog"], response_model=schemas.Framework,
             responses=responses(404), summary="One framework")
 def framework(request: Request, slug: str) -> dict[str, Any]:
-    return _catalog(request).framework(slug)
+    found: dict[str, Any] = _catalog(request).framework(slug)
+    return found
 
 
 @router.get("/frameworks/{slug}/requirements", tags=["catalog"], response_model=schemas.Page[schemas.Requirement],
@@ -103,7 +104,8 @@ def controls(request: Request, offset: int = Offset, limit: int = Limit) -> dict
 @router.get("/controls/{identifier}", tags=["catalog"], response_model=schemas.Control,
             responses=responses(404), summary="One control")
 def control(request: Request, identifier: str) -> dict[str, Any]:
-    return _catalog(request).control(identifier)
+    found: dict[str, Any] = _catalog(request).control(identifier)
+    return found
 
 
 @router.get("/evidence-types", tags=["catalog"], response_model=schemas.Page[schemas.EvidenceType],
@@ -115,7 +117,8 @@ def evidence_types(request: Request, offset: int = Offset, limit: int = Limit) -
 @router.get("/evidence-types/{identifier}", tags=["catalog"], response_model=schemas.EvidenceType,
             responses=responses(404), summary="One evidence type")
 def evidence_type(request: Request, identifier: str) -> dict[str, Any]:
-    return _catalog(request).evidence_type(identifier)
+    found: dict[str, Any] = _catalog(request).evidence_type(identifier)
+    return found
 
 
 @router.get("/overlap", tags=["analysis"], response_model=schemas.Overlap, responses=responses(400, 404),

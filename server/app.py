@@ -52,8 +52,12 @@ class Services:
     @classmethod
     def open(cls, store: GraphStore, settings: Settings) -> Services:
         served = ServedStore(store, settings)
-        executor = QueryExecutor(served.store, timeout=settings.query_timeout, workers=settings.workers,
-                                 memory_bytes=served.memory_bytes)
+        try:
+            executor = QueryExecutor(served.store, timeout=settings.query_timeout, workers=settings.workers,
+                                     memory_bytes=served.memory_bytes)
+        except BaseException:
+            served.close()  # the writer and the snapshot it made end with the failed start
+            raise
         served.on_write(lambda: executor.changed(served.location))  # the workers move to the new view
         services = cls(settings=settings, store=served, catalog=CatalogView(served), answers=AnswerCache(served),
                        analyses=AnalysisCache(served), engagements=EngagementStore(served), executor=executor)

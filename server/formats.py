@@ -109,8 +109,11 @@ def serialize_graph(triples: list[ox.Triple], media: str, prefixes: dict[str, st
     """Triples in one of :data:`GRAPH_FORMATS`; Turtle and RDF/XML with the project's
     prefixes (and ``prefixes``)."""
     if media in ("text/turtle", "application/rdf+xml"):
-        return bytes(ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes={**v.PREFIXES, **(prefixes or {})}))
-    return bytes(ox.serialize(triples, format=GRAPH_FORMATS[media]))
+        body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes={**v.PREFIXES, **(prefixes or {})})
+    else:
+        body = ox.serialize(triples, format=GRAPH_FORMATS[media])
+    assert body is not None  # None only when an output file is given
+    return body
 
 
 def sparql_xml(result: Result) -> str:

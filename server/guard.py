@@ -24,9 +24,9 @@ queries are evaluated in worker processes that cannot open an Internet socket
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from attestgraph.errors import ForbiddenOperation, QuerySyntaxError, QueryTooComplex
 

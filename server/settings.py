@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from attestgraph.errors import ConfigurationError
 
@@ -33,7 +34,7 @@ def _origins(raw: str | None) -> tuple[str, ...]:
     return origins
 
 
-def _number(name: str, default: float, kind=float):
+def _number(name: str, default: float, kind: type = float) -> Any:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return kind(default)
@@ -59,7 +60,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # empty: CORS off, no browser page elsewhere may call the server
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         return cls(
             query_timeout=_number("ATTESTGRAPH_QUERY_TIMEOUT", 10.0),
             max_rows=_number("ATTESTGRAPH_MAX_ROWS", 10_000, int),

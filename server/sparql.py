@@ -32,8 +32,15 @@ from starlette.concurrency import run_in_threadpool
 from attestgraph.errors import AttestgraphError, ForbiddenOperation, QueryError, Unauthorised
 from attestgraph.server import problems
 from attestgraph.server.auth import key_matches
-from attestgraph.server.formats import FORMAT_NAMES, GRAPH_FORMATS, SELECT_FORMATS, charset, media_type, negotiate, \
-    serialize_graph
+from attestgraph.server.formats import (
+    FORMAT_NAMES,
+    GRAPH_FORMATS,
+    SELECT_FORMATS,
+    charset,
+    media_type,
+    negotiate,
+    serialize_graph,
+)
 from attestgraph.server.guard import CheckedQuery, check_query, check_update
 from attestgraph.server.problems import UnsupportedMediaType
 from attestgraph.server.workers import Job
@@ -163,7 +170,7 @@ def service_description(request: Request, graphs: list[str]) -> Response:
 
 
 def _not_acceptable(table: dict[str, Any]) -> Response:
-    response = problems.problem(406, "not acceptable", f"this answer can be sent as {', '.join(table)}",
+    response: Response = problems.problem(406, "not acceptable", f"this answer can be sent as {', '.join(table)}",
                                 "not-acceptable")
     response.headers["Vary"] = VARY
     return response
