@@ -52,8 +52,10 @@ def requests_of(graph: rdflib.Graph, test_id: str) -> list[dict]:
     """The HTTP requests of one test and what each must answer, read from the manifest."""
     test = rdflib.URIRef(MANIFEST + test_id)
     action = graph.value(test, MF.action)
+    requests = graph.value(action, HT.requests)
+    assert requests is not None, f"{test_id} has no requests in the manifest"
     out = []
-    for request in Collection(graph, graph.value(action, HT.requests)):
+    for request in Collection(graph, requests):
         body = graph.value(request, HT.body)
         headers = {}
         listed = graph.value(request, HT.headers)
@@ -68,7 +70,7 @@ def requests_of(graph: rdflib.Graph, test_id: str) -> list[dict]:
             "encoding": str(graph.value(body, CNT.characterEncoding) or "UTF-8") if body is not None else None,
             "headers": headers,
             "statuses": {str(s).removeprefix(HTS) for s in graph.objects(response, MF.expectedStatus)},
-            "boolean": boolean.toPython() if boolean is not None else None,
+            "boolean": boolean.toPython() if isinstance(boolean, rdflib.Literal) else None,
             "format": str(graph.value(response, MF.expectedFormat) or "") or None,
         })
     return out
