@@ -20,7 +20,7 @@ HARMLESS = ("byte-compiling is disabled",)
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> tuple[Path, str]:
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The wheel built from a copy of the checkout (no network: no build isolation), and the build's log."""
     work = tmp_path_factory.mktemp("wheel")
     source = work / "src"
@@ -34,7 +34,7 @@ def wheel(tmp_path_factory) -> tuple[Path, str]:
 
 
 @pytest.mark.slow
-def test_the_wheel_builds_without_a_warning(wheel):
+def test_the_wheel_builds_without_a_warning(wheel: tuple[Path, str]) -> None:
     _, log = wheel
     warnings = [line for line in log.splitlines()
                 if ("warning" in line.lower() or "deprecat" in line.lower() or "would be ignored" in line.lower())
@@ -43,7 +43,7 @@ def test_the_wheel_builds_without_a_warning(wheel):
 
 
 @pytest.mark.slow
-def test_the_wheel_holds_the_data_the_sample_and_the_licence(wheel):
+def test_the_wheel_holds_the_data_the_sample_and_the_licence(wheel: tuple[Path, str]) -> None:
     path, _ = wheel
     names = set(zipfile.ZipFile(path).namelist())
     for expected in ("attestgraph/examples/acme-ai.yaml", "attestgraph/ontologies/catalog/controls.ttl",
@@ -58,7 +58,7 @@ def test_the_wheel_holds_the_data_the_sample_and_the_licence(wheel):
 
 
 @pytest.mark.slow
-def test_plan_example_from_a_fresh_install(wheel, tmp_path):
+def test_plan_example_from_a_fresh_install(wheel: tuple[Path, str], tmp_path: Path) -> None:
     """pip install of the wheel into a new venv, then the sample planned from an empty folder."""
     path, _ = wheel
     venv = tmp_path / "venv"

@@ -7,8 +7,20 @@ import json
 from pathlib import Path
 
 import yaml
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from attestgraph.server.app import Services
 
 SAMPLE = Path(__file__).parents[2] / "examples" / "acme-ai.yaml"
+
+
+def services_of(client: TestClient) -> Services:
+    """The app's shared pieces (server/app.py), typed."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    services: Services = app.state.services
+    return services
 
 
 def sample_json() -> dict:

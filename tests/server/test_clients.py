@@ -15,8 +15,10 @@ import pytest
 import rdflib
 import uvicorn
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from rdflib.query import ResultRow
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from attestgraph.graph.store import EmbeddedStore
 from attestgraph.server.app import create_app
 from attestgraph.server.settings import Settings
 
@@ -29,7 +31,7 @@ CONTROL = "https://w3id.org/attestgraph/id/control/TDG-05"
 
 
 @pytest.fixture(scope="module")
-def endpoint(shipped_store) -> Iterator[str]:
+def endpoint(shipped_store: EmbeddedStore) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, stopped after the module."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -50,16 +52,17 @@ def endpoint(shipped_store) -> Iterator[str]:
         thread.join(30)
 
 
-def test_sparqlwrapper_select_json(endpoint):
+def test_sparqlwrapper_select_json(endpoint: str) -> None:
     client = SPARQLWrapper(endpoint)
     client.setQuery(PREFIXES + COUNTS)
     client.setReturnFormat(JSON)
     answer = client.queryAndConvert()
+    assert isinstance(answer, dict)
     assert [b["slug"]["value"] for b in answer["results"]["bindings"]] == SLUGS
 
 
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # inside SPARQLWrapper
-def test_sparqlwrapper_construct_and_describe_with_its_default_rdf_xml(endpoint):
+def test_sparqlwrapper_construct_and_describe_with_its_default_rdf_xml(endpoint: str) -> None:
     client = SPARQLWrapper(endpoint)
     client.setQuery(PREFIXES + "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c a ag:Control ; skos:prefLabel ?l } "
                                "ORDER BY ?c LIMIT 5")
@@ -71,16 +74,17 @@ def test_sparqlwrapper_construct_and_describe_with_its_default_rdf_xml(endpoint)
     assert (rdflib.URIRef(CONTROL), rdflib.SKOS.prefLabel, None) in described
 
 
-def test_rdflib_sparqlstore_construct_and_select(endpoint):
+def test_rdflib_sparqlstore_construct_and_select(endpoint: str) -> None:
     graph = rdflib.Graph(store=SPARQLStore(endpoint, returnFormat="xml"))
-    rows = list(graph.query(PREFIXES + COUNTS))
-    assert [str(row[0]) for row in rows] == SLUGS and all(int(row[1]) > 0 for row in rows)
+    rows = [row for row in graph.query(PREFIXES + COUNTS) if isinstance(row, ResultRow)]
+    assert [str(row[0]) for row in rows] == SLUGS and all(int(str(row[1])) > 0 for row in rows)
     constructed = graph.query(PREFIXES + f"CONSTRUCT {{ <{CONTROL}> ag:dependsOn ?d }} WHERE {{ <{CONTROL}> ag:dependsOn ?d }}")
-    triples = list(constructed)
+    assert constructed.graph is not None
+    triples = list(constructed.graph)
     assert triples and all(str(s) == CONTROL for s, _, _ in triples)
 
 
-def test_pandas_reads_csv_results(endpoint):
+def test_pandas_reads_csv_results(endpoint: str) -> None:
     import httpx
 
     response = httpx.get(endpoint, params={"query": PREFIXES + COUNTS}, headers={"Accept": "text/csv"})

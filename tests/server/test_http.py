@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import gzip
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from attestgraph import errors
 from attestgraph.server.problems import PROBLEM_TYPES, TYPE_PREFIX, kind_of
 
-from .test_api import SAMPLE, sample_json
+from .test_api import SAMPLE, sample_json, services_of
 
 KEY = {"Authorization": "Bearer k3y"}
+ProblemCheck = Callable[..., dict[str, Any]]  # the assert_problem fixture (conftest.py)
 JSON_ROUTES = ["/api/frameworks", "/api/frameworks/{slug}", "/api/frameworks/{slug}/requirements",
                "/api/requirements/{slug}/{notation}", "/api/controls", "/api/controls/{identifier}",
                "/api/evidence-types", "/api/evidence-types/{identifier}", "/api/overlap", "/api/evidence",
@@ -21,11 +25,12 @@ JSON_ROUTES = ["/api/frameworks", "/api/frameworks/{slug}", "/api/frameworks/{sl
 
 
 @pytest.fixture(scope="module")
-def spec(client) -> dict:
-    return client.get("/openapi.json").json()
+def spec(client: TestClient) -> dict[str, Any]:
+    answer: dict[str, Any] = client.get("/openapi.json").json()
+    return answer
 
 
-def test_every_json_route_documents_its_body(spec):
+def test_every_json_route_documents_its_body(spec: dict[str, Any]) -> None:
     for path in JSON_ROUTES:
         for method, operation in spec["paths"][path].items():
             ok = operation["responses"].get("200") or operation["responses"].get("201")
@@ -39,7 +44,7 @@ def test_every_json_route_documents_its_body(spec):
     assert overlap["properties"]["pairs"]["$ref"].endswith("Page_OverlapPair_")
 
 
-def test_the_engagement_key_is_a_declared_security_scheme(spec):
+def test_the_engagement_key_is_a_declared_security_scheme(spec: dict[str, Any]) -> None:
     scheme = spec["components"]["securitySchemes"]["engagementKey"]
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
     for method in ("get", "put", "delete"):
@@ -47,14 +52,14 @@ def test_the_engagement_key_is_a_declared_security_scheme(spec):
     assert "security" not in spec["paths"]["/api/frameworks"]["get"]
 
 
-def test_401_says_how_to_authenticate(client, assert_problem):
+def test_401_says_how_to_authenticate(client: TestClient, assert_problem: ProblemCheck) -> None:
     response = client.get("/api/engagements")
     body = assert_problem(response, 401)
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert body["type"] == TYPE_PREFIX + "unauthorised"
 
 
-def test_declared_statuses_are_the_ones_answered(client, spec, assert_problem):
+def test_declared_statuses_are_the_ones_answered(client: TestClient, spec: dict[str, Any], assert_problem: ProblemCheck) -> None:
     """400 for a malformed parameter, as declared; no route declares FastAPI's 422."""
     body = assert_problem(client.get("/api/frameworks/soc2/requirements", params={"limit": 0}), 400)
     assert body["type"] == TYPE_PREFIX + "invalid-request"
@@ -71,7 +76,7 @@ def test_declared_statuses_are_the_ones_answered(client, spec, assert_problem):
     assert body["type"] == TYPE_PREFIX + "engagement-error"
 
 
-def test_each_error_class_has_a_type_whose_status_it_answers():
+def test_each_error_class_has_a_type_whose_status_it_answers() -> None:
     classes = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, errors.AttestgraphError)]
     assert len(classes) > 10
     for cls in classes:
@@ -81,7 +86,7 @@ def test_each_error_class_has_a_type_whose_status_it_answers():
     assert kind_of(errors.QueryTimeout) == "query-timeout" and kind_of(errors.UnknownIdentifier) == "unknown-identifier"
 
 
-def test_problem_types_differ_by_kind(client, assert_problem):
+def test_problem_types_differ_by_kind(client: TestClient, assert_problem: ProblemCheck) -> None:
     kinds = {
         assert_problem(client.get("/api/controls/NOPE-01"), 404)["type"],
         assert_problem(client.get("/nope"), 404)["type"],
@@ -93,7 +98,7 @@ def test_problem_types_differ_by_kind(client, assert_problem):
 
 
 @pytest.mark.parametrize("route", ["analyse", "put"])
-def test_a_wrong_content_type_is_415(client, assert_problem, route):
+def test_a_wrong_content_type_is_415(client: TestClient, assert_problem: ProblemCheck, route: str) -> None:
     body = SAMPLE.read_text()
     headers = {"Content-Type": "text/plain", **KEY}
     if route == "analyse":
@@ -103,7 +108,7 @@ def test_a_wrong_content_type_is_415(client, assert_problem, route):
     assert assert_problem(response, 415, "application/json")["type"] == TYPE_PREFIX + "unsupported-media-type"
 
 
-def test_catalog_answers_carry_an_etag_and_revalidate_with_304(client):
+def test_catalog_answers_carry_an_etag_and_revalidate_with_304(client: TestClient) -> None:
     first = client.get("/api/frameworks")
     tag = first.headers["etag"]
     assert tag.startswith('W/"') and first.headers["cache-control"] == "public, no-cache"
@@ -116,8 +121,8 @@ def test_catalog_answers_carry_an_etag_and_revalidate_with_304(client):
     assert "etag" not in stored.headers and stored.headers["cache-control"] == "private, no-store"
 
 
-def test_large_bodies_are_gzipped(client):
-    params = {"a": "soc2", "b": "iso42001", "limit": 1000}
+def test_large_bodies_are_gzipped(client: TestClient) -> None:
+    params: dict[str, str | int] = {"a": "soc2", "b": "iso42001", "limit": 1000}
     plain = client.get("/api/overlap", params=params, headers={"Accept-Encoding": "identity"})
     packed = client.get("/api/overlap", params=params, headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in plain.headers
@@ -129,7 +134,7 @@ def test_large_bodies_are_gzipped(client):
     assert gzip.compress(plain.content)  # the comparison above is against real bytes
 
 
-def test_put_that_creates_is_201_with_location_and_one_that_replaces_is_200(client):
+def test_put_that_creates_is_201_with_location_and_one_that_replaces_is_200(client: TestClient) -> None:
     try:
         created = client.put("/api/engagements/acme-ai", json=sample_json(), headers=KEY)
         assert created.status_code == 201 and created.headers["location"] == "/api/engagements/acme-ai"
@@ -141,14 +146,14 @@ def test_put_that_creates_is_201_with_location_and_one_that_replaces_is_200(clie
         client.delete("/api/engagements/acme-ai", headers=KEY)
 
 
-def test_healthz_shows_no_path(client):
+def test_healthz_shows_no_path(client: TestClient) -> None:
     response = client.get("/healthz")
     assert set(response.json()) == {"status", "version"}
-    location = client.app.state.services.store.location
+    location = services_of(client).store.location
     assert location and location not in response.text and "/tmp" not in response.text
 
 
-def test_overlap_pages_like_every_other_list(client, assert_problem):
+def test_overlap_pages_like_every_other_list(client: TestClient, assert_problem: ProblemCheck) -> None:
     controls = client.get("/api/controls", params={"offset": 5, "limit": 7}).json()
     pairs = client.get("/api/overlap", params={"a": "soc2", "b": "iso42001", "offset": 5, "limit": 7}).json()["pairs"]
     assert set(pairs) == set(controls) == {"total", "offset", "limit", "items"}

@@ -11,7 +11,9 @@ implement on /sparql.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -48,7 +50,7 @@ def manifest() -> rdflib.Graph:
     return graph
 
 
-def requests_of(graph: rdflib.Graph, test_id: str) -> list[dict]:
+def requests_of(graph: rdflib.Graph, test_id: str) -> list[dict[str, Any]]:
     """The HTTP requests of one test and what each must answer, read from the manifest."""
     test = rdflib.URIRef(MANIFEST + test_id)
     action = graph.value(test, MF.action)
@@ -77,7 +79,7 @@ def requests_of(graph: rdflib.Graph, test_id: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def suite_client():
+def suite_client() -> Iterator[TestClient]:
     """The endpoint over the suite's data: data1..3.nt each in the graph the manifest names."""
     store = ox.Store()
     for n in (1, 2, 3):
@@ -92,9 +94,11 @@ def suite_client():
         yield client
 
 
-def test_the_manifest_lists_every_test_named_here():
+def test_the_manifest_lists_every_test_named_here() -> None:
     graph = manifest()
-    entries = Collection(graph, graph.value(rdflib.URIRef(MANIFEST.rstrip("#")), MF.entries))
+    head = graph.value(rdflib.URIRef(MANIFEST.rstrip("#")), MF.entries)
+    assert head is not None
+    entries = Collection(graph, head)
     listed = {str(e).removeprefix(MANIFEST) for e in entries}
     assert set(APPLICABLE) <= listed
     left_out = listed - set(APPLICABLE)
@@ -102,7 +106,7 @@ def test_the_manifest_lists_every_test_named_here():
 
 
 @pytest.mark.parametrize("test_id", APPLICABLE)
-def test_w3c_protocol(suite_client, test_id):
+def test_w3c_protocol(suite_client: TestClient, test_id: str) -> None:
     for request in requests_of(manifest(), test_id):
         content = request["body"].encode(request["encoding"].lower()) if request["body"] is not None else None
         response = suite_client.request(request["method"], request["path"], content=content, headers=request["headers"])
