@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -321,7 +322,9 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("plan", parents=[common], help="sequencing plan and report for one engagement")
-    p.add_argument("--engagement", required=True, help="engagement YAML file")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--engagement", help="engagement YAML file")
+    which.add_argument("--example", action="store_true", help="plan the sample engagement shipped with attestgraph")
     p.add_argument("--out", help="write the report: FILE.html, FILE.md, FILE.json or FILE.csv (default: JSON to stdout)")
     p.add_argument("--capacity", type=_capacity, metavar="N",
                    help="what-if: plan at N person-days a week instead of the engagement's capacity")
@@ -341,6 +344,8 @@ def register(sub, common) -> None:
     p.add_argument("--to", required=True, help="sparql:QUERY_URL|UPDATE_URL of the target store")
     p.add_argument("--graph-store", help="Graph Store Protocol URL (default: QUERY_URL with /query replaced by /store)")
     p.set_defaults(func=cmd_push)
+
+    register_init(sub)
 
 
 def _capacity(text: str) -> float:
@@ -367,6 +372,12 @@ def _date(text: str):
 
 def cmd_plan(args) -> int:
     import dataclasses
+
+    if args.example:
+        from importlib import resources
+
+        with resources.as_file(sample_engagement()) as path:
+            return cmd_plan(argparse_replace(args, engagement=str(path), example=False))
 
     from attestgraph.queries.report import write_report
 
@@ -409,4 +420,46 @@ def cmd_push(args) -> int:
         target.close()
         source.close()
     print(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {target.query_url}", file=sys.stderr)
+    return 0
+
+
+# -- the sample engagement: `attestgraph init`, `attestgraph plan --example` ------------
+
+SAMPLE = "acme-ai.yaml"
+INIT_NAME = "engagement.yaml"
+
+
+def sample_engagement() -> Traversable:
+    """The sample engagement shipped in the package (examples/acme-ai.yaml in a checkout)."""
+    from importlib import resources
+
+    return resources.files("attestgraph.examples") / SAMPLE
+
+
+def argparse_replace(args: argparse.Namespace, **changes: object) -> argparse.Namespace:
+    """A copy of parsed arguments with ``changes`` applied."""
+    return argparse.Namespace(**{**vars(args), **changes})
+
+
+def register_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("init", help=f"write the sample engagement to DIR/{INIT_NAME} to start from (never overwrites)")
+    p.add_argument("dir", nargs="?", default=".", help="folder to write into, made if missing (default: here)")
+    p.set_defaults(func=cmd_init)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from attestgraph.errors import ConfigurationError
+
+    target = Path(args.dir) / INIT_NAME
+    if target.exists() or target.is_symlink():
+        raise ConfigurationError(f"{target} exists; init never overwrites a file (move it or choose another DIR)")
+    if Path(args.dir).exists() and not Path(args.dir).is_dir():
+        raise ConfigurationError(f"{args.dir} is a file, not a folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as out:  # "x": fails rather than overwrite, even in a race
+        out.write(sample_engagement().read_text(encoding="utf-8"))
+    print(f"attestgraph: wrote {target}; edit it, then: attestgraph plan --engagement {target} --out report.html",
+          file=sys.stderr)
     return 0

@@ -93,13 +93,14 @@ class QueryExecutor:
 
     def _run_remote(self, job: Job) -> Answer:
         from attestgraph.server.formats import serialize
+        from attestgraph.server.guard import BASE_IRI
 
         outcome: dict = {}
 
         def work():
             try:
                 result = self.store.query(
-                    job.sparql,
+                    f"BASE <{BASE_IRI}>\n{job.sparql}",  # a later BASE in the query itself still wins
                     default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
                     named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
                     max_rows=job.max_rows,

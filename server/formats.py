@@ -1,5 +1,10 @@
 """The SPARQL result formats: which one a client gets (``Accept``) and the bytes of each.
 
+SELECT and ASK answer SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE answer
+Turtle, N-Triples, JSON-LD or RDF/XML. RDF/XML is what SPARQLWrapper asks for by
+default for DESCRIBE and CONSTRUCT, and what rdflib's ``SPARQLStore`` asks for, so
+without it those clients get a 406.
+
 Serialising happens in the query worker (:mod:`attestgraph.server.workers`), so only
 the finished, size-capped answer crosses to the server process.
 """
@@ -24,14 +29,41 @@ GRAPH_FORMATS = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
+# The format names of https://www.w3.org/ns/formats/ for each media type, for the
+# service description's sd:resultFormat.
+FORMAT_NAMES = {
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF_XML",
+}
+
+
+def media_type(header: str | None) -> str:
+    """The bare, lower-case media type of a Content-Type header (``""`` when absent)."""
+    return (header or "").split(";")[0].strip().lower()
+
+
+def charset(header: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, lower-cased, or None."""
+    for part in (header or "").split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
 
 
 def _accepted(header: str | None) -> list[str]:
     """Media types from an Accept header, best first (q-values honoured, order kept on ties)."""
     if not header:
         return []
-    ranked = []
+    ranked: list[tuple[float, int, str]] = []
     for index, part in enumerate(header.split(",")):
         fields = [f.strip() for f in part.split(";")]
         quality = 1.0
@@ -62,9 +94,7 @@ def negotiate(accept: str | None, kind: str) -> str | None:
 
 def serialize(result: Result, media: str) -> bytes:
     if result.kind == "graph":
-        if media == "text/turtle":
-            return ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=v.PREFIXES)
-        return ox.serialize(result.triples, format=GRAPH_FORMATS[media])
+        return serialize_graph(result.triples, media)
     form = SELECT_FORMATS[media]
     if form == "json":
         return render.sparql_json(result).encode()
@@ -73,6 +103,17 @@ def serialize(result: Result, media: str) -> bytes:
     if form == "tsv":
         return render.sparql_tsv(result).encode()
     return sparql_xml(result).encode()
+
+
+def serialize_graph(triples: list[ox.Triple], media: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples in one of :data:`GRAPH_FORMATS`; Turtle and RDF/XML with the project's
+    prefixes (and ``prefixes``)."""
+    if media in ("text/turtle", "application/rdf+xml"):
+        body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes={**v.PREFIXES, **(prefixes or {})})
+    else:
+        body = ox.serialize(triples, format=GRAPH_FORMATS[media])
+    assert body is not None  # None only when an output file is given
+    return body
 
 
 def sparql_xml(result: Result) -> str:

@@ -24,12 +24,17 @@ queries are evaluated in worker processes that cannot open an Internet socket
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from attestgraph.errors import ForbiddenOperation, QuerySyntaxError, QueryTooComplex
 
+# Relative IRIs in a query resolve against this base (unless the query declares its
+# own BASE): the project's namespace, not the service's URL, so an answer never depends
+# on the host name, port or replica a client happened to reach, and ``<graph/framework/soc2>``
+# names the same graph everywhere. The checker and the engine both use it.
+BASE_IRI = "https://w3id.org/attestgraph/"
 MAX_DEPTH = 24  # rdflib's recursive parser reaches Python's stack limit near 32 nested parentheses
 MAX_LENGTH = 100_000  # characters; rdflib's parser is pure Python and slow on huge texts
 
@@ -93,11 +98,11 @@ def _names(tree) -> set[str]:
 
 
 def _prologue() -> str:
-    """The project's prefixes, declared for the checker as Oxigraph is told them (graph.store),
-    so both read the same names. One line each, no brackets."""
+    """The base IRI and the project's prefixes, declared for the checker as Oxigraph is told
+    them (graph.store, workers), so both read the same names. One line each, no brackets."""
     from attestgraph import vocabulary as v
 
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in v.PREFIXES.items())
+    return f"BASE <{BASE_IRI}>\n" + "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in v.PREFIXES.items())
 
 
 def _syntax_error(exc: Exception, what: str) -> QuerySyntaxError:

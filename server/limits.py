@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from attestgraph.server.problems import problem_body
 
 
 class BodyLimit:
     """ASGI middleware: a declared Content-Length over the limit is answered 413 at
     once; a body streamed without one is counted and cut off at the limit."""
 
-    def __init__(self, app, max_body: int):
+    def __init__(self, app: ASGIApp, max_body: int):
         self.app = app
         self.max_body = max_body
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
@@ -28,7 +30,7 @@ class BodyLimit:
         seen = 0
         refused = False
 
-        async def limited_receive():
+        async def limited_receive() -> Message:
             nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
@@ -44,11 +46,11 @@ class BodyLimit:
             if refused:
                 await self._too_large(send)
 
-    async def _too_large(self, send):
+    async def _too_large(self, send: Send) -> None:
         await self._refuse(send, 413, "payload too large", f"the request body is larger than {self.max_body} bytes")
 
-    async def _refuse(self, send, status: int, title: str, detail: str):
-        body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    async def _refuse(self, send: Send, status: int, title: str, detail: str) -> None:
+        body = problem_body(status, title, detail)
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

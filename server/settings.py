@@ -10,17 +10,31 @@
 | ``ATTESTGRAPH_WORKER_MEMORY`` | MB of address space each query worker may use (RLIMIT_AS) | 2048 |
 | ``ATTESTGRAPH_API_KEY`` | bearer key that enables storing engagements (PUT /api/engagements/{id}) | unset: off |
 | ``ATTESTGRAPH_UPDATE_KEY`` | bearer key that enables the SPARQL update route (POST /update) | unset: off |
+| ``ATTESTGRAPH_CORS_ORIGINS`` | comma-separated origins a browser page may call the server from (CORS) | unset: off |
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from attestgraph.errors import ConfigurationError
 
 
-def _number(name: str, default: float, kind=float):
+def _origins(raw: str | None) -> tuple[str, ...]:
+    """``ATTESTGRAPH_CORS_ORIGINS``: each origin exactly as a browser sends it
+    (``https://host[:port]``, no path), or ``*``."""
+    origins = tuple(part.strip().rstrip("/") for part in (raw or "").split(",") if part.strip())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if origin != "*" and (scheme not in ("http", "https") or not rest or "/" in rest):
+            raise ConfigurationError(f"ATTESTGRAPH_CORS_ORIGINS: {origin!r} is not an origin "
+                                     "(expected scheme://host[:port], e.g. https://yasgui.example.org)")
+    return origins
+
+
+def _number(name: str, default: float, kind: type = float) -> Any:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return kind(default)
@@ -43,9 +57,10 @@ class Settings:
     worker_memory_mb: int = 2048
     api_key: str | None = None
     update_key: str | None = None
+    cors_origins: tuple[str, ...] = ()  # empty: CORS off, no browser page elsewhere may call the server
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         return cls(
             query_timeout=_number("ATTESTGRAPH_QUERY_TIMEOUT", 10.0),
             max_rows=_number("ATTESTGRAPH_MAX_ROWS", 10_000, int),
@@ -55,6 +70,7 @@ class Settings:
             worker_memory_mb=_number("ATTESTGRAPH_WORKER_MEMORY", 2048, int),
             api_key=os.environ.get("ATTESTGRAPH_API_KEY") or None,
             update_key=os.environ.get("ATTESTGRAPH_UPDATE_KEY") or None,
+            cors_origins=_origins(os.environ.get("ATTESTGRAPH_CORS_ORIGINS")),
         )
 
     def keys(self) -> list[str]:

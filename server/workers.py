@@ -73,8 +73,9 @@ def _evaluate(store, job: Job):
     from attestgraph import vocabulary as v
     from attestgraph.graph.results import Result
     from attestgraph.server.formats import serialize
+    from attestgraph.server.guard import BASE_IRI
 
-    options: dict = {"prefixes": v.PREFIXES}
+    options: dict = {"prefixes": v.PREFIXES, "base_iri": BASE_IRI}
     if job.default_graphs is None:
         options["use_default_graph_as_union"] = True
     else:

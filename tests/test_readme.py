@@ -14,7 +14,7 @@ README = (Path(__file__).parents[1] / "README.md").read_text()
 def test_every_setting_is_documented():
     names = set(config.SETTINGS)
     names |= {line.split("``")[1] for line in settings.__doc__.splitlines() if line.startswith("| ``ATTESTGRAPH")}
-    assert len(names) == 11
+    assert len(names) == 12
     for name in names:
         assert f"`{name}`" in README, name
 

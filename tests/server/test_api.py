@@ -7,8 +7,20 @@ import json
 from pathlib import Path
 
 import yaml
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from attestgraph.server.app import Services
 
 SAMPLE = Path(__file__).parents[2] / "examples" / "acme-ai.yaml"
+
+
+def services_of(client: TestClient) -> Services:
+    """The app's shared pieces (server/app.py), typed."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    services: Services = app.state.services
+    return services
 
 
 def sample_json() -> dict:
@@ -50,9 +62,10 @@ def test_controls_and_evidence(client, assert_problem):
 
 def test_overlap_evidence_explain(client):
     overlap = client.get("/api/overlap", params={"a": "soc2", "b": "iso42001", "limit": 20}).json()
-    assert overlap["pairs_total"] > 50 and len(overlap["pairs"]) == 20
+    pairs = overlap["pairs"]
+    assert pairs["total"] > 50 and len(pairs["items"]) == 20 and (pairs["offset"], pairs["limit"]) == (0, 20)
     assert overlap["headline"]["own_work"] and overlap["shared_implementation"]
-    assert {"a", "b", "relationship", "strength", "via"} <= set(overlap["pairs"][0])
+    assert {"a", "b", "relationship", "strength", "via"} <= set(pairs["items"][0])
     evidence = client.get("/api/evidence", params={"frameworks": "soc2,iso42001"}).json()
     assert evidence["frameworks"] == ["soc2", "iso42001"] and evidence["evidence"][0]["frameworks"] == 2
     explained = client.get("/api/explain", params={"x": "dpdp-act:8(6)", "y": "iso27001:A.5.26"}).json()
@@ -71,7 +84,7 @@ def test_engagement_analysed_from_json_and_yaml(client):
     from_json = client.post("/api/engagements/analyse", json=sample_json())
     assert json.loads(json.dumps(from_json.json()["gaps"]["coverage"])) == body["gaps"]["coverage"]
     # Analysing stores nothing.
-    assert "https://w3id.org/attestgraph/graph/engagement/acme-ai" not in client.app.state.state.graphs()
+    assert "https://w3id.org/attestgraph/graph/engagement/acme-ai" not in client.app.state.services.catalog.graphs()
 
 
 def test_invalid_engagement_is_422_naming_the_field(client, assert_problem):
@@ -94,13 +107,13 @@ def test_stored_engagements_need_the_key_and_are_written_whole(client, assert_pr
     broken["components"][0]["data"] = ["plutonium"]
     assert_problem(client.put("/api/engagements/acme-ai", json=broken, headers={"Authorization": "Bearer k3y"}), 422)
     graph = "https://w3id.org/attestgraph/graph/engagement/acme-ai"
-    assert graph not in client.app.state.state.graphs()  # nothing half-written
+    assert graph not in client.app.state.services.catalog.graphs()  # nothing half-written
     stored = client.put("/api/engagements/acme-ai", json=document, headers={"Authorization": "Bearer k3y"})
     assert stored.status_code == 201 and stored.json()["graph"] == graph
     key = {"Authorization": "Bearer k3y"}
     analysis = client.get("/api/engagements/acme-ai", headers=key).json()
     assert analysis["engagement"] == "acme-ai" and analysis["plan"]["steps"]
-    assert graph in client.app.state.state.graphs()  # reading it back leaves it stored
+    assert graph in client.app.state.services.catalog.graphs()  # reading it back leaves it stored
     assert client.delete("/api/engagements/acme-ai", headers=key).status_code == 204
     assert_problem(client.get("/api/engagements/acme-ai", headers=key), 404)
 
@@ -154,11 +167,11 @@ def test_components_are_read_again_after_an_update(shipped_store):
 
     app = create_app(shipped_store, Settings(update_key="u9", workers=1))
     with TestClient(app, raise_server_exceptions=False) as writer:
-        state = writer.app.state.state
-        assert "quantum-annealer" not in state.components
+        services = writer.app.state.services
+        assert "quantum-annealer" not in services.catalog.components
         insert = ("INSERT DATA { GRAPH <https://w3id.org/attestgraph/graph/notes> { <urn:qa> a ag:SystemComponent ; "
                   "dct:identifier \"quantum-annealer\" } }")
         headers = {"Content-Type": "application/sparql-update", "Authorization": "Bearer u9"}
         assert writer.post("/update", content=insert, headers=headers).status_code == 204
-        assert "quantum-annealer" in state.components
-        assert "https://w3id.org/attestgraph/graph/notes" in state.graphs()
+        assert "quantum-annealer" in services.catalog.components
+        assert "https://w3id.org/attestgraph/graph/notes" in services.catalog.graphs()

@@ -88,7 +88,7 @@ def test_service_in_every_spelling_makes_no_connection(app_client, listener, que
 
 def test_a_worker_cannot_connect_even_when_the_guard_is_bypassed(app_client, listener):
     """The guarantee: a SERVICE handed straight to a worker, past every check, fails there."""
-    state = app_client.app.state.state
+    state = app_client.app.state.services
     job = Job(sparql=f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/s> {{ ?s ?p ?o }} }}",
               media="application/sparql-results+json")
     with pytest.raises(AttestgraphError):
@@ -101,7 +101,7 @@ def test_a_worker_cannot_connect_even_when_the_guard_is_bypassed(app_client, lis
 
 def test_a_query_the_engine_reads_differently_is_refused(app_client):
     """Fail closed: the worker checks that the engine ran the form the guard read."""
-    state = app_client.app.state.state
+    state = app_client.app.state.services
     job = Job(sparql="SELECT * WHERE { ?s ?p ?o } LIMIT 1", media="application/sparql-results+json", form="ask")
     with pytest.raises(AttestgraphError, match="differen"):
         state.executor.run(job)
@@ -114,7 +114,7 @@ def test_load_and_service_through_update_make_no_connection(app_client, listener
     service = f"INSERT {{ GRAPH <urn:x> {{ ?s ?p ?o }} }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
     assert_problem(app_client.post("/update", content=service, headers=UPDATE), 403, "SERVICE")
     # Past the guard, the writer process is confined too.
-    writer = app_client.app.state.state.writer
+    writer = app_client.app.state.services.store.writer
     with pytest.raises(AttestgraphError):
         writer.write(f"LOAD <{url}> INTO GRAPH <urn:loaded>")
     assert listener.connections == 0
@@ -184,7 +184,7 @@ def test_a_runaway_costs_only_its_own_worker(shipped_store, assert_problem):
     """Issue 12.3/12.4: the runaway is killed at its limit (no abandoned query) and only
     its worker is replaced; queries on the other worker go on and succeed meanwhile."""
     with _runaway_app(shipped_store) as client:
-        pool = client.app.state.state.executor.pool
+        pool = client.app.state.services.executor.pool
         before = set(pool.pids())
         assert len(before) == 2
         outcome = {}
@@ -211,9 +211,9 @@ def test_a_query_past_the_memory_cap_costs_only_its_worker(shipped_store, assert
 
 def test_workers_end_with_the_app(shipped_store):
     with _runaway_app(shipped_store) as client:
-        pids = client.app.state.state.executor.pool.pids()
+        pids = client.app.state.services.executor.pool.pids()
         assert client.get("/sparql", params={"query": RUNAWAY}).status_code == 503
-        pids += client.app.state.state.executor.pool.pids()
+        pids += client.app.state.services.executor.pool.pids()
     assert pids and not any(_alive(pid) for pid in pids)
 
 

@@ -103,7 +103,7 @@ def test_syntax_error_says_where(client, assert_problem):
 
 def test_not_acceptable_and_bad_post(client, assert_problem):
     assert_problem(client.get("/sparql", params={"query": COUNT}, headers={"Accept": "image/png"}), 406)
-    assert_problem(client.post("/sparql", content=b"x", headers={"Content-Type": "text/plain"}), 400, "application/sparql-query")
+    assert_problem(client.post("/sparql", content=b"x", headers={"Content-Type": "text/plain"}), 415, "application/sparql-query")
 
 
 def test_body_too_large_is_refused_before_parsing(client, assert_problem):
