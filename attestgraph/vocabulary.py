@@ -44,6 +44,7 @@ PREFIXES = {
     "iso27001": ID + "iso27001/",
     "dpdpa": ID + "dpdp-act/",
     "dpdpr": ID + "dpdp-rules/",
+    "euaia": ID + "eu-ai-act/",
     "ctl": CONTROL,
     "ev": EVIDENCE,
     "comp": COMPONENT,
