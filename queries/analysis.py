@@ -36,14 +36,15 @@ FRAMEWORK_NAMES = {
     "iso27001": "ISO/IEC 27001",
     "dpdp-act": "DPDP Act",
     "dpdp-rules": "DPDP Rules",
+    "eu-ai-act": "EU AI Act",
 }
 
 # Among findings of one severity, what stops an attestation or draws a penalty first:
 # a statutory date missed, a Type II window that cannot pass, a scope a buyer will
 # reject, then the buyer's first question, the statutory duties, the vendors.
 RISK_RANK = (
-    "dpdp-deadline", "type2-window", "scope-excludes", "personal-data-without-dpdp", "missing-dpdp-children",
-    "missing-dpdp-sdf", "no-evidenced-training", "missing-dpdp-breach", "subservice", "missing-dpdp",
+    "eu-ai-act-prohibited-practice", "dpdp-deadline", "eu-ai-act-deadline", "type2-window", "scope-excludes", "personal-data-without-dpdp", "missing-dpdp-children",
+    "missing-dpdp-sdf", "no-evidenced-training", "missing-dpdp-breach", "subservice", "missing-dpdp", "missing-eu-ai-act",
 )
 
 
