@@ -43,8 +43,9 @@ FRAMEWORK_NAMES = {
 # a statutory date missed, a Type II window that cannot pass, a scope a buyer will
 # reject, then the buyer's first question, the statutory duties, the vendors.
 RISK_RANK = (
-    "eu-ai-act-prohibited-practice", "dpdp-deadline", "eu-ai-act-deadline", "type2-window", "scope-excludes", "personal-data-without-dpdp", "missing-dpdp-children",
-    "missing-dpdp-sdf", "no-evidenced-training", "missing-dpdp-breach", "subservice", "missing-dpdp", "missing-eu-ai-act",
+    "eu-ai-act-prohibited-practice", "dpdp-deadline", "eu-ai-act-deadline", "type2-window", "scope-excludes",
+    "personal-data-without-dpdp", "missing-dpdp-children", "missing-dpdp-sdf", "no-evidenced-training",
+    "missing-dpdp-breach", "subservice", "missing-dpdp", "missing-eu-ai-act",
 )
 
 

@@ -189,17 +189,20 @@ def eu_ai_act_exclusion(
         held.add(SYSTEMIC_RISK_BEARER)
     borne = next((bearers[n.iri] for n in lineage if n.iri in bearers), set())
     if not borne & held:
-        return f"borne by {', '.join(sorted(borne)) or 'no operator'}, not by the engagement's roles ({', '.join(target.roles)})"
+        return (f"borne by {', '.join(sorted(borne)) or 'no operator'}, "
+                f"not by the engagement's roles ({', '.join(target.roles)})")
     if r.notation in EU_NOT_HIGH_RISK_ROUTE:
         # The Art. 6(3) route: an Annex III system the provider judges not high-risk, so it
         # binds whatever high-risk systems the engagement also has, and only then.
         if not target.annex_iii_not_high_risk:
-            return "binds a provider that judges an Annex III system not high-risk (Art. 6(3)); the engagement declares none"
+            return ("binds a provider that judges an Annex III system not high-risk (Art. 6(3)); "
+                    "the engagement declares none")
         return None
     bound = next((classes[n.iri] for n in lineage if n.iri in classes), set())
     declared = set(target.risk_classes)
     if not bound & EU_EVERY_SYSTEM and not any(declared & EU_CLASS_TRIGGERS.get(c, set()) for c in bound):
-        return f"binds {', '.join(sorted(bound))} AI; the engagement declares {', '.join(target.risk_classes) or 'no such class'}"
+        return (f"binds {', '.join(sorted(bound))} AI; "
+                f"the engagement declares {', '.join(target.risk_classes) or 'no such class'}")
     article = next((n.notation for n in lineage if n.level == "article"), "")
     areas = set(target.annex_iii)
     if r.notation in EU_ESTABLISHED_OUTSIDE and not target.established_outside_eu:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import yaml
@@ -450,17 +452,19 @@ def parse_engagement(data, source: str = "engagement", known_controls=None, know
     )
 
 
-def _choice_list(r: _Reader, data: dict, key: str, choices, *, required: bool = False) -> tuple[str, ...]:
+def _choice_list(r: _Reader, data: dict[str, Any], key: str, choices: Iterable[str], *,
+                 required: bool = False) -> tuple[str, ...]:
     """A list of distinct values from ``choices`` under ``targets.eu_ai_act.{key}``."""
     path = "targets.eu_ai_act"
-    items = r.get(data, key, path, list, required=required, default=[], choices=list(choices))
+    allowed = list(choices)
+    items = r.get(data, key, path, list, required=required, default=[], choices=allowed)
     if required and not items:
-        r.fail(f"{path}.{key}", f"expected at least one of {', '.join(choices)}")
+        r.fail(f"{path}.{key}", f"expected at least one of {', '.join(allowed)}")
     _unique(r, f"{path}.{key}", items)
     return tuple(items)
 
 
-def _eu_ai_act(r: _Reader, targets: dict) -> EuAiActTarget | None:
+def _eu_ai_act(r: _Reader, targets: dict[str, Any]) -> EuAiActTarget | None:
     """``targets.eu_ai_act``: the company's roles and the classes of its AI systems under the Act.
 
     The combinations the Act makes impossible are refused, naming the field: a high-risk system

@@ -17,7 +17,7 @@ import networkx as nx
 
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries import calendar as cal
-from attestgraph.queries.applicability import applicable_units
+from attestgraph.queries.applicability import Applicability, applicable_units
 from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement
 from attestgraph.queries.findings import Finding, control_sets
@@ -245,7 +245,7 @@ def _deadlines(applicability, selection) -> dict[str, dt.date]:
 DEADLINE_LAWS = {"dpdp-act": ("dpdp", "DPDP"), "dpdp-rules": ("dpdp", "DPDP"), "eu-ai-act": ("eu-ai-act", "EU AI Act")}
 
 
-def deadline_laws(applicability) -> dict[dt.date, tuple[str, str]]:
+def deadline_laws(applicability: Applicability) -> dict[dt.date, tuple[str, str]]:
     """Each date of effect among the applicable units, with the law that sets it."""
     found: dict[dt.date, tuple[str, str]] = {}
     for unit in applicability.units.values():
