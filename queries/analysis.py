@@ -37,14 +37,16 @@ FRAMEWORK_NAMES = {
     "dpdp-act": "DPDP Act",
     "dpdp-rules": "DPDP Rules",
     "nist-ai-rmf": "NIST AI RMF",
+    "eu-ai-act": "EU AI Act",
 }
 
 # Among findings of one severity, what stops an attestation or draws a penalty first:
 # a statutory date missed, a Type II window that cannot pass, a scope a buyer will
 # reject, then the buyer's first question, the statutory duties, the vendors.
 RISK_RANK = (
-    "dpdp-deadline", "type2-window", "scope-excludes", "personal-data-without-dpdp", "missing-dpdp-children",
-    "missing-dpdp-sdf", "no-evidenced-training", "missing-dpdp-breach", "subservice", "missing-dpdp",
+    "eu-ai-act-prohibited-practice", "dpdp-deadline", "eu-ai-act-deadline", "type2-window", "scope-excludes",
+    "personal-data-without-dpdp", "missing-dpdp-children", "missing-dpdp-sdf", "no-evidenced-training",
+    "missing-dpdp-breach", "subservice", "missing-dpdp", "missing-eu-ai-act",
 )
 
 

@@ -24,6 +24,12 @@ This module decides which of them apply:
   The framework is voluntary, so what applies is what the organisation chose to adopt,
   with one exclusion its facts justify: MANAGE 3.2 (monitoring pre-trained models used
   for development) when it builds, trains or fine-tunes no model.
+* **EU AI Act**: duties by role and risk class (:func:`eu_ai_act_exclusion`). A unit
+  applies when the roles that bear it (``ag:bearer``, nearest ancestor) include one of
+  the engagement's (``targets.eu_ai_act.roles``) and the class it binds (``ag:riskClass``,
+  nearest ancestor) is one the engagement declares; prohibited practices and AI literacy
+  bind every provider and deployer. The facts of Art. 22(1), 27, 43 and 54(1) narrow it
+  further. Each duty carries its date of application, as amended (Art. 113).
 """
 
 from __future__ import annotations
@@ -50,6 +56,28 @@ MODEL_BUILDING_TYPES = {"training-pipeline", "fine-tuning-pipeline", "model-regi
 DEVELOPMENT_CONTROLS = ("A.6.1.", "A.6.2.2", "A.6.2.3", "A.6.2.4", "A.7.")
 # NIST AI RMF subcategories about developing models, excluded when the engagement builds none.
 NIST_DEVELOPMENT_SUBCATEGORIES = ("MANAGE 3.2",)
+# EU AI Act: the engagement's roles (targets.eu_ai_act.roles) as the labels of the ag:Role
+# individuals that bear each provision; a systemic-risk model's provider bears both GPAI roles.
+EU_ROLE_BEARERS = {
+    "provider": {"AI provider"},
+    "deployer": {"AI deployer"},
+    "importer": {"AI importer"},
+    "distributor": {"AI distributor"},
+    "authorised-representative": {"authorised representative"},
+    "gpai-provider": {"general-purpose AI model provider"},
+}
+SYSTEMIC_RISK_BEARER = "systemic-risk general-purpose AI model provider"
+# Risk classes (ag:riskClass labels) and the engagement's risk_classes that bring them in;
+# prohibited practices and AI literacy bind every provider and deployer whatever the class.
+EU_CLASS_TRIGGERS = {
+    "high-risk": {"high-risk"},
+    "transparency": {"transparency"},
+    "general-purpose AI": {"gpai", "gpai-systemic-risk"},
+}
+EU_EVERY_SYSTEM = {"prohibited practice", "any AI system"}
+# Provisions that bind only in the facts named (notation -> why they do not apply otherwise).
+EU_ESTABLISHED_OUTSIDE = {"Art. 22(1)", "Art. 54(1)"}
+EU_NOT_HIGH_RISK_ROUTE = {"Art. 6(4)", "Art. 49(2)"}
 
 
 @dataclass(frozen=True)
@@ -114,9 +142,11 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
     excluded: list[dict] = []
     categories = {SOC2_CATEGORIES[c] for c in engagement.soc2_categories}
     dpdp = [s for s in engagement.frameworks if s.startswith("dpdp")]
-    bearers = _bearers(catalog, dpdp)
-    kinds = _kinds(catalog, dpdp)
-    dated = _dates(catalog, dpdp)
+    dated_slugs = dpdp + [s for s in engagement.frameworks if s == "eu-ai-act"]
+    bearers = _bearers(catalog, dated_slugs)
+    kinds = _kinds(catalog, dated_slugs)
+    dated = _dates(catalog, dated_slugs)
+    classes = _risk_classes(catalog, dated_slugs)
     roles = set(ROLE_BEARERS.get(engagement.dpdp_role, set()))
     if getattr(engagement, "consent_manager", False):
         roles.add(CONSENT_MANAGER)
@@ -136,10 +166,12 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
                 why = _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers, kinds)
             if slug == "nist-ai-rmf":
                 why = nist_ai_rmf_exclusion(r, lineage, engagement)
+            if slug == "eu-ai-act":
+                why = eu_ai_act_exclusion(r, lineage, engagement, bearers, classes, kinds)
             if why:
                 excluded.append({"requirement": r.ref, "why": why})
                 continue
-            effective = next((dated[n.iri] for n in lineage if n.iri in dated), None) if slug in dpdp else None
+            effective = next((dated[n.iri] for n in lineage if n.iri in dated), None) if slug in dated_slugs else None
             units[r.iri] = Unit(r, effective)
     return Applicability(units, excluded)
 
@@ -162,6 +194,56 @@ def _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers, kinds) -> s
     return None
 
 
+def eu_ai_act_exclusion(
+    r: Requirement,
+    lineage: list[Requirement],
+    engagement: Engagement,
+    bearers: dict[str, set[str]],
+    classes: dict[str, set[str]],
+    kinds: dict[str, str],
+) -> str | None:
+    """Why an EU AI Act duty does not bind the engagement, or ``None`` when it does."""
+    target = engagement.eu_ai_act
+    if target is None:
+        return "the engagement does not target the EU AI Act"
+    kind = next((kinds[n.iri] for n in lineage if n.iri in kinds), None)
+    if kind in NOT_ACTED_ON:
+        return f"a provision of kind '{kind}', not a duty the organisation acts on"
+    held = set().union(*(EU_ROLE_BEARERS[role] for role in target.roles))
+    if "gpai-systemic-risk" in target.risk_classes:
+        held.add(SYSTEMIC_RISK_BEARER)
+    borne = next((bearers[n.iri] for n in lineage if n.iri in bearers), set())
+    if not borne & held:
+        return (f"borne by {', '.join(sorted(borne)) or 'no operator'}, "
+                f"not by the engagement's roles ({', '.join(target.roles)})")
+    if r.notation in EU_NOT_HIGH_RISK_ROUTE:
+        # The Art. 6(3) route: an Annex III system the provider judges not high-risk, so it
+        # binds whatever high-risk systems the engagement also has, and only then.
+        if not target.annex_iii_not_high_risk:
+            return ("binds a provider that judges an Annex III system not high-risk (Art. 6(3)); "
+                    "the engagement declares none")
+        return None
+    bound = next((classes[n.iri] for n in lineage if n.iri in classes), set())
+    declared = set(target.risk_classes)
+    if not bound & EU_EVERY_SYSTEM and not any(declared & EU_CLASS_TRIGGERS.get(c, set()) for c in bound):
+        return (f"binds {', '.join(sorted(bound))} AI; "
+                f"the engagement declares {', '.join(target.risk_classes) or 'no such class'}")
+    article = next((n.notation for n in lineage if n.level == "article"), "")
+    areas = set(target.annex_iii)
+    if r.notation in EU_ESTABLISHED_OUTSIDE and not target.established_outside_eu:
+        return "binds a provider established outside the Union; the engagement is not (established_outside_eu)"
+    if article == "Art. 27" and not target.fundamental_rights_assessment:
+        return ("binds public bodies, providers of public services and deployers of Annex III 5(b)/(c) systems "
+                "(Art. 27(1)); the engagement is not one (fundamental_rights_assessment)")
+    if r.notation == "Art. 43(1)" and "biometrics" not in areas:
+        return "the procedure for Annex III point 1 (biometrics) systems; the engagement has none"
+    if r.notation == "Art. 43(2)" and not areas - {"biometrics"}:
+        return "the procedure for Annex III points 2 to 8; the engagement's systems are biometric only"
+    if r.notation == "Art. 49(1)" and areas == {"critical-infrastructure"}:
+        return "Annex III point 2 (critical infrastructure) systems are registered nationally, not under Art. 49(1)"
+    return None
+
+
 def root_section(requirement: Requirement, catalog: Catalog) -> str:
     """The section, rule or schedule a provision sits in (the top below any chapter)."""
     below_chapter = [n for n in catalog.lineage(requirement) if n.level != "chapter"]
@@ -180,6 +262,16 @@ def _bearers(catalog: Catalog, slugs: list[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for row in catalog.run("requirement-bearers", slug=slugs).records():
         found.setdefault(row["r"], set()).add(row["bearer"])
+    return found
+
+
+def _risk_classes(catalog: Catalog, slugs: list[str]) -> dict[str, set[str]]:
+    """Each requirement's EU AI Act risk classes (labels), for the frameworks that carry them."""
+    found: dict[str, set[str]] = {}
+    if "eu-ai-act" not in slugs:
+        return found
+    for row in catalog.run("risk-classes", slug=["eu-ai-act"]).records():
+        found.setdefault(row["r"], set()).add(row["class"])
     return found
 
 

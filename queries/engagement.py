@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import yaml
@@ -35,6 +37,21 @@ DPDP_ROLES = ("data-fiduciary", "significant-data-fiduciary", "processor", "none
 THIRD_PARTY_KINDS = ("model-api", "vector-database", "cloud", "data-labelling", "saas", "other")
 TREATMENTS = ("carve-out", "inclusive", "undocumented")
 ATTESTATIONS = ("soc2-type2", "soc2-type1", "iso27001", "iso42001", "none")
+# EU AI Act targets (Regulation (EU) 2024/1689): the operator roles of Art. 3(3)-(8), the risk
+# classes the Act's duties attach to, the Annex III areas by their point number, and the
+# prohibited practices of Art. 5(1) by their point letter. The keys are the engagement
+# format's; applicability.py turns them into the duties that apply.
+EU_AI_ACT_ROLES = ("provider", "deployer", "importer", "distributor", "authorised-representative", "gpai-provider")
+EU_AI_ACT_RISK_CLASSES = ("high-risk", "transparency", "gpai", "gpai-systemic-risk")
+EU_AI_ACT_ANNEX_III = {
+    "biometrics": "1", "critical-infrastructure": "2", "education": "3", "employment": "4",
+    "essential-services": "5", "law-enforcement": "6", "migration": "7", "justice-and-democracy": "8",
+}
+EU_AI_ACT_PROHIBITED = {
+    "manipulation": "a", "exploiting-vulnerabilities": "b", "social-scoring": "c", "crime-prediction": "d",
+    "facial-image-scraping": "e", "emotion-recognition-at-work-or-school": "f",
+    "biometric-categorisation-by-sensitive-traits": "g", "real-time-remote-biometric-identification": "h",
+}
 # The one home of the engagement id pattern: it names a graph IRI and a URL path
 # segment, so it is checked with ``fullmatch`` (``$`` would let a trailing newline in).
 ENGAGEMENT_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
@@ -58,11 +75,13 @@ KEYS = {
     "(document)": ("engagement", "targets", "components", "third_parties", "implemented", "plan"),
     "engagement": ("id", "organisation", "description", "start_date", "capacity_days_per_week", "report_date", "cost"),
     "engagement.cost": ("day_rate", "currency"),
-    "targets": ("soc2", "iso42001", "dpdp", "nist_ai_rmf"),
+    "targets": ("soc2", "iso42001", "dpdp", "nist_ai_rmf", "eu_ai_act"),
     "targets.soc2": ("reports", "categories", "window_months", "window_start"),
     "targets.iso42001": ("certification", "target_date"),
     "targets.dpdp": ("role", "children_data"),
     "targets.nist_ai_rmf": ("functions",),
+    "targets.eu_ai_act": ("roles", "risk_classes", "annex_iii", "annex_iii_not_high_risk", "prohibited_practices",
+                          "fundamental_rights_assessment", "established_outside_eu"),
     "components[]": ("id", "type", "name", "data", "in_scope", "reason"),
     "third_parties[]": ("id", "name", "kind", "component", "attestation", "treatment", "documented_as_subservice",
                         "personal_data", "cuecs"),
@@ -112,6 +131,19 @@ class Cost:
     currency: str
 
 
+@dataclass(frozen=True)
+class EuAiActTarget:
+    """What an engagement says about itself under the EU AI Act (``targets.eu_ai_act``)."""
+
+    roles: tuple[str, ...]
+    risk_classes: tuple[str, ...]
+    annex_iii: tuple[str, ...] = ()  # area keys of EU_AI_ACT_ANNEX_III
+    annex_iii_not_high_risk: bool = False  # an Annex III system judged not high-risk under Art. 6(3)
+    prohibited_practices: tuple[str, ...] = ()  # keys of EU_AI_ACT_PROHIBITED the company declares it runs
+    fundamental_rights_assessment: bool = False  # a deployer within Art. 27(1)
+    established_outside_eu: bool = False  # Art. 22(1) and 54(1) apply
+
+
 @dataclass
 class Engagement:
     id: str
@@ -140,6 +172,7 @@ class Engagement:
     # GOVERN ...); all four unless ``targets.nist_ai_rmf.functions`` narrows them.
     nist_ai_rmf: bool = False
     nist_ai_rmf_functions: list[str] = field(default_factory=list)
+    eu_ai_act: EuAiActTarget | None = None
 
     @property
     def graph(self) -> str:
@@ -161,6 +194,8 @@ class Engagement:
             chosen += ["dpdp-act", "dpdp-rules"]
         if self.nist_ai_rmf:
             chosen.append("nist-ai-rmf")
+        if self.eu_ai_act is not None:
+            chosen.append("eu-ai-act")
         return chosen
 
     @property
@@ -399,6 +434,7 @@ def parse_engagement(data, source: str = "engagement", known_controls=None, know
             r.fail(f"implemented.evidence[{index}]", f"expected an evidence id of the catalog (EV-NNN), got {item!r}")
 
     include, exclude = _plan_choices(r, root, {i.control for i in implemented}, known_controls)
+    eu_ai_act = _eu_ai_act(r, targets)
 
     return Engagement(
         id=identifier,
@@ -425,6 +461,7 @@ def parse_engagement(data, source: str = "engagement", known_controls=None, know
         source=source,
         nist_ai_rmf=nist_functions is not None,
         nist_ai_rmf_functions=nist_functions or [],
+        eu_ai_act=eu_ai_act,
     )
 
 
@@ -446,6 +483,58 @@ def _nist_ai_rmf_functions(r: _Reader, targets: dict[str, object]) -> list[str] 
                                                 "(leave the key out to adopt all four)")
     _unique(r, "targets.nist_ai_rmf.functions", names)
     return [NIST_AI_RMF_FUNCTIONS[name] for name in NIST_AI_RMF_FUNCTIONS if name in names]
+
+
+def _choice_list(r: _Reader, data: dict[str, Any], key: str, choices: Iterable[str], *,
+                 required: bool = False) -> tuple[str, ...]:
+    """A list of distinct values from ``choices`` under ``targets.eu_ai_act.{key}``."""
+    path = "targets.eu_ai_act"
+    allowed = list(choices)
+    items = r.get(data, key, path, list, required=required, default=[], choices=allowed)
+    if required and not items:
+        r.fail(f"{path}.{key}", f"expected at least one of {', '.join(allowed)}")
+    _unique(r, f"{path}.{key}", items)
+    return tuple(items)
+
+
+def _eu_ai_act(r: _Reader, targets: dict[str, Any]) -> EuAiActTarget | None:
+    """``targets.eu_ai_act``: the company's roles and the classes of its AI systems under the Act.
+
+    The combinations the Act makes impossible are refused, naming the field: a high-risk system
+    without its Annex III area, an Annex III area with no high-risk system or Art. 6(3)
+    assessment, a general-purpose AI model without its provider role (and the reverse), and a
+    fundamental rights impact assessment for anyone but a deployer of a high-risk system.
+    """
+    path = "targets.eu_ai_act"
+    if targets.get("eu_ai_act") is None:
+        return None
+    data = r.keys(r.mapping(targets["eu_ai_act"], path), path)
+    roles = _choice_list(r, data, "roles", EU_AI_ACT_ROLES, required=True)
+    classes = _choice_list(r, data, "risk_classes", EU_AI_ACT_RISK_CLASSES)
+    areas = _choice_list(r, data, "annex_iii", EU_AI_ACT_ANNEX_III)
+    practices = _choice_list(r, data, "prohibited_practices", EU_AI_ACT_PROHIBITED)
+    exempted = r.get(data, "annex_iii_not_high_risk", path, bool, required=False, default=False)
+    fria = r.get(data, "fundamental_rights_assessment", path, bool, required=False, default=False)
+    outside = r.get(data, "established_outside_eu", path, bool, required=False, default=False)
+    if "high-risk" in classes and not areas:
+        r.fail(f"{path}.annex_iii", "a high-risk system needs its Annex III area (e.g. [employment]); "
+                                    "Annex I product systems are not modelled")
+    if areas and "high-risk" not in classes and not exempted:
+        r.fail(f"{path}.risk_classes", "an Annex III area is listed: add high-risk, or set annex_iii_not_high_risk "
+                                       "for a system judged not high-risk under Art. 6(3)")
+    if exempted and not areas:
+        r.fail(f"{path}.annex_iii_not_high_risk", "needs the Annex III area of the system judged not high-risk")
+    gpai = {"gpai", "gpai-systemic-risk"} & set(classes)
+    if gpai and "gpai-provider" not in roles:
+        r.fail(f"{path}.roles", "a general-purpose AI model class needs the gpai-provider role")
+    if "gpai-provider" in roles and not gpai:
+        r.fail(f"{path}.risk_classes", "the gpai-provider role needs gpai or gpai-systemic-risk")
+    if fria and not ("deployer" in roles and "high-risk" in classes):
+        r.fail(f"{path}.fundamental_rights_assessment", "Art. 27 binds deployers of high-risk systems: "
+                                                        "needs the deployer role and the high-risk class")
+    return EuAiActTarget(roles=roles, risk_classes=classes, annex_iii=areas, annex_iii_not_high_risk=exempted,
+                         prohibited_practices=practices, fundamental_rights_assessment=fria,
+                         established_outside_eu=outside)
 
 
 def _local_id(r: _Reader, item: dict, path: str) -> str:

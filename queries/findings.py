@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.coverage import FULL, OPEN, link_state, spreads_to_children, unit_states
-from attestgraph.queries.engagement import Engagement
+from attestgraph.queries.engagement import EU_AI_ACT_PROHIBITED, Engagement
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -233,6 +233,7 @@ def readiness_findings(store: GraphStore, engagement: Engagement, catalog: Catal
         + check_third_parties(catalog, engagement)
         + check_dpdp(catalog, engagement, sets)
         + check_dpdp_provisions(catalog, engagement)
+        + check_eu_ai_act(catalog, engagement)
     )
     return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.id))
 
@@ -325,5 +326,65 @@ def check_dpdp_provisions(catalog: Catalog, engagement: Engagement) -> list[Find
             "auditor, carry out a Data Protection Impact Assessment and an audit every twelve months, and verify "
             "that the algorithmic software it uses poses no risk to Data Principals' rights (DPDP Act s.10(2); "
             "Rule 13); the Schedule allows a penalty of up to INR 150 crore for a breach.",
+        )
+    return findings
+
+
+# EU AI Act: the articles whose duties the readiness check counts for each kind of operator.
+EU_RISK_MANAGEMENT = (("eu-ai-act", "Art. 9"),)
+EU_GPAI_DOCUMENTATION = (("eu-ai-act", "Art. 53"),)
+
+
+def eu_fine(catalog: Catalog, notation: str) -> str:
+    """The maximum fine an EU AI Act penalty provision sets, read from the graph, as a phrase."""
+    for row in catalog.run("eu-penalties", slug="eu-ai-act").records():
+        if row["notation"] == notation:
+            amount = f"EUR {int(float(row['eur'])):,}".replace(",", " ")
+            if row.get("percent"):
+                return (f"up to {amount} or {float(row['percent']):g} % of total worldwide annual turnover, "
+                        f"{row.get('cap') or 'whichever is higher'} ({notation})")
+            return f"up to {amount} ({notation})"
+    raise KeyError(f"eu-ai-act:{notation} sets no fine in the graph")
+
+
+def check_eu_ai_act(catalog: Catalog, engagement: Engagement) -> list[Finding]:
+    """A prohibited practice declared; a high-risk provider without the Art. 9 risk management
+    system; a general-purpose AI model provider without the Art. 53 documentation duties."""
+    target = engagement.eu_ai_act
+    if target is None:
+        return []
+    findings: list[Finding] = []
+    if target.prohibited_practices:
+        refs = [f"eu-ai-act:Art. 5(1)({EU_AI_ACT_PROHIBITED[p]})" for p in target.prohibited_practices]
+        shown = ", ".join(f"{ref} {catalog.by_ref[ref].label}" for ref in refs)
+        findings.append(Finding(
+            id="eu-ai-act-prohibited-practice",
+            severity="high",
+            title="A prohibited AI practice is declared",
+            found=f"The engagement declares {len(refs)} practice(s) Article 5 forbids: {shown}.",
+            why="No control makes a prohibited practice compliant: it may not be placed on the market, put into "
+                "service or used in the Union (in force since 2 February 2025); the fine is "
+                + eu_fine(catalog, "Art. 99(3)") + "; for SMEs and start-ups the lower of the two (Art. 99(6)).",
+            action="Stop the practice or redesign the system out of Article 5 before any other EU AI Act work, and "
+                   "record the decision in the classification (AIR-60).",
+            controls=["AIR-60"],
+            requirements=refs,
+        ))
+    if "provider" in target.roles and "high-risk" in target.risk_classes:
+        findings += _provision_finding(
+            catalog, engagement, EU_RISK_MANAGEMENT, "missing-eu-ai-act-risk-management",
+            "High-risk AI system without the EU AI Act Art. 9 risk management system",
+            "A provider must run a documented, lifecycle risk management system for each high-risk AI system "
+            "(Art. 9, through Art. 16(a)) before placing it on the market; breach of a provider's obligations draws "
+            + eu_fine(catalog, "Art. 99(4)") + ".",
+        )
+    if "gpai-provider" in target.roles:
+        findings += _provision_finding(
+            catalog, engagement, EU_GPAI_DOCUMENTATION, "missing-eu-ai-act-gpai-documentation",
+            "General-purpose AI model without the EU AI Act Art. 53 documentation",
+            "A provider of a general-purpose AI model must keep its technical documentation (Annex XI), inform "
+            "downstream providers (Annex XII), have a copyright policy and publish a training-content summary "
+            "(Art. 53(1), in force since 2 August 2025); the Commission can fine "
+            + eu_fine(catalog, "Art. 101(1)") + ".",
         )
     return findings

@@ -17,7 +17,7 @@ import networkx as nx
 
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries import calendar as cal
-from attestgraph.queries.applicability import applicable_units
+from attestgraph.queries.applicability import Applicability, applicable_units
 from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement
 from attestgraph.queries.findings import Finding, control_sets
@@ -141,6 +141,7 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, ca
     phase = _phases(catalog, chosen, depends, _iso_mappings(catalog, engagement, selection))
     start = cal.first_working_day(engagement.start)
     deadlines = _deadlines(applicability, selection)
+    laws = deadline_laws(applicability)
     jobs: dict[str, Job] = {}
     for c in chosen:
         info = catalog.control(c)
@@ -188,10 +189,10 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, ca
             "critical": c in critical,
             "deadline": deadline.isoformat() if deadline else None,
             "tag": selection.tags[c],
-            "why": _why(job, selection, deadline, c in critical),
+            "why": _why(job, selection, deadline, c in critical, _law(laws, deadline)[1]),
         })
-    milestones, findings = _calendar(engagement, jobs, selection, start, settings, type2_floor)
-    findings += _deadline_findings(engagement, jobs, deadlines, start)
+    milestones, findings = _calendar(engagement, jobs, selection, start, settings, type2_floor, laws)
+    findings += _deadline_findings(engagement, jobs, deadlines, start, laws)
     findings += _unmet_finding(selection)
     effort = sum(j.effort for j in jobs.values())
     return {
@@ -239,6 +240,25 @@ def _deadlines(applicability, selection) -> dict[str, dt.date]:
     return found
 
 
+# The laws whose dates of effect become plan deadlines: (id prefix of milestones and
+# findings, name in text), by framework slug. A date belongs to the law whose units carry it.
+DEADLINE_LAWS = {"dpdp-act": ("dpdp", "DPDP"), "dpdp-rules": ("dpdp", "DPDP"), "eu-ai-act": ("eu-ai-act", "EU AI Act")}
+
+
+def deadline_laws(applicability: Applicability) -> dict[dt.date, tuple[str, str]]:
+    """Each date of effect among the applicable units, with the law that sets it."""
+    found: dict[dt.date, tuple[str, str]] = {}
+    for unit in applicability.units.values():
+        if unit.effective and unit.requirement.slug in DEADLINE_LAWS:
+            found.setdefault(unit.effective, DEADLINE_LAWS[unit.requirement.slug])
+    return found
+
+
+def _law(laws: dict[dt.date, tuple[str, str]] | None, date: dt.date | None) -> tuple[str, str]:
+    """The (id prefix, name) of the law a deadline comes from; DPDP when not known."""
+    return (laws or {}).get(date, ("dpdp", "DPDP")) if date else ("dpdp", "DPDP")
+
+
 def _operating_floor(catalog, engagement, selection, start) -> int:
     """The earliest window day the controls already operating allow (each must have run a cycle)."""
     floor = 0
@@ -252,18 +272,18 @@ def _operating_floor(catalog, engagement, selection, start) -> int:
     return floor
 
 
-def _why(job: Job, selection, deadline, critical: bool) -> str:
+def _why(job: Job, selection, deadline, critical: bool, law: str = "DPDP") -> str:
     parts = [f"{selection.tags[job.control]}: {selection.reasons.get(job.control, '')}", f"phase {job.phase + 1} ({PHASES[job.phase]})"]
     if job.depends_on:
         parts.append(f"after {', '.join(sorted(job.depends_on))}")
     if deadline:
-        parts.append(("overdue DPDP duty in force since " if job.overdue else "DPDP duty in force ") + deadline.isoformat())
+        parts.append((f"overdue {law} duty in force since " if job.overdue else f"{law} duty in force ") + deadline.isoformat())
     if critical:
         parts.append("on the critical path to the SOC 2 as-of date")
     return "; ".join(parts)
 
 
-def _calendar(engagement, jobs, selection, start, settings, type2_floor) -> tuple[list[dict], list[Finding]]:
+def _calendar(engagement, jobs, selection, start, settings, type2_floor, laws=None) -> tuple[list[dict], list[Finding]]:
     milestones: list[dict] = []
     findings: list[Finding] = []
 
@@ -323,23 +343,29 @@ def _calendar(engagement, jobs, selection, start, settings, type2_floor) -> tupl
     for day in dates:
         duties = sorted((j.control for j in jobs.values() if j.deadline == day and not j.overdue), key=natural_key)
         shown = ", ".join(duties[:8]) + (f" and {len(duties) - 8} more" if len(duties) > 8 else "")
-        add("dpdp-deadline", cal.day_at(start, day), f"DPDP provisions take effect; {len(duties)} planned controls serve them ({shown})")
+        prefix, name = _law(laws, cal.day_at(start, day))
+        add(f"{prefix}-deadline", cal.day_at(start, day), f"{name} provisions take effect; {len(duties)} planned controls serve them ({shown})")
     milestones.sort(key=lambda m: (m["date"], m["kind"]))
     return milestones, findings
 
 
-def _deadline_findings(engagement, jobs, deadlines, start) -> list[Finding]:
+def _deadline_findings(engagement, jobs, deadlines, start, laws=None) -> list[Finding]:
     findings = []
-    overdue = sorted((j.control for j in jobs.values() if j.overdue), key=natural_key)
-    if overdue:
+    overdue_by_law: dict[tuple[str, str], list[str]] = {}
+    for j in jobs.values():
+        if j.overdue:
+            overdue_by_law.setdefault(_law(laws, deadlines[j.control]), []).append(j.control)
+    for (prefix, name), controls in sorted(overdue_by_law.items()):
+        overdue = sorted(controls, key=natural_key)
         since = min(deadlines[c] for c in overdue)
+        authority = "the Board" if prefix == "dpdp" else "a market surveillance authority"
         findings.append(Finding(
-            id="dpdp-overdue",
+            id=f"{prefix}-overdue",
             severity="high",
-            title="DPDP duties already in force are not yet met",
+            title=f"{name} duties already in force are not yet met",
             found=f"{len(overdue)} controls serve provisions in force since {since.isoformat()}, before the engagement "
                   f"starts ({engagement.start.isoformat()}): {', '.join(overdue)}. The plan puts them first.",
-            why="These duties already bind the company; every day without them is a breach the Board can act on.",
+            why=f"These duties already bind the company; every day without them is a breach {authority} can act on.",
             action="Start these controls immediately, ahead of certification work; record interim measures until they operate.",
             controls=overdue,
         ))
@@ -352,13 +378,16 @@ def _deadline_findings(engagement, jobs, deadlines, start) -> list[Finding]:
         if not late:
             continue
         date = cal.day_at(start, day)
+        prefix, name = _law(laws, date)
         findings.append(Finding(
-            id=f"dpdp-deadline-{date.isoformat()}",
+            id=f"{prefix}-deadline-{date.isoformat()}",
             severity="high",
-            title=f"DPDP duties in force on {date.isoformat()} are planned too late",
+            title=f"{name} duties in force on {date.isoformat()} are planned too late",
             found=f"{len(late)} of the {len(duties)} controls that serve these provisions finish after the date even "
                   f"with the duties scheduled first: {', '.join(late)}.",
-            why="From that date the Board can act on a breach of the provision; the plan must reach the duty first.",
+            why=("From that date the Board can act on a breach of the provision; the plan must reach the duty first."
+                 if prefix == "dpdp" else "From that date a market surveillance authority can fine a breach of the "
+                 "duty; the plan must reach it first."),
             action="Add capacity or start earlier; the plan already schedules these ahead of certification work.",
             controls=late,
         ))

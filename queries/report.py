@@ -257,6 +257,9 @@ def executive_summary(engagement: Engagement, effort: dict, milestones: list[dic
     deadlines = sorted({m["date"] for m in milestones if m["kind"] == "dpdp-deadline"})
     if deadlines:
         dates.append(f"DPDP duties in force from {', '.join(deadlines)}")
+    eu_deadlines = sorted({m["date"] for m in milestones if m["kind"] == "eu-ai-act-deadline"})
+    if eu_deadlines:
+        dates.append(f"EU AI Act duties applying from {', '.join(eu_deadlines)}")
     if dates:
         sentences.append("The plan supports " + _join(dates) + ".")
     scores = [f"{FRAMEWORK_NAMES.get(slug, slug)} {cover['overall']['score_pct']:g}%" for slug, cover in readiness.items()]

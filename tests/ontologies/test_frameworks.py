@@ -23,7 +23,7 @@ def notations(catalog, slug, level=None):
 
 
 def test_frameworks_and_their_headers(catalog):
-    assert set(catalog.frameworks) == {"soc2", "iso42001", "iso27001", "dpdp-act", "dpdp-rules", "nist-ai-rmf"}
+    assert set(catalog.frameworks) == {"soc2", "iso42001", "iso27001", "dpdp-act", "dpdp-rules", "nist-ai-rmf", "eu-ai-act"}
 
 
 def test_soc2_structure(catalog):

@@ -1,0 +1,87 @@
+"""The EU AI Act model: its counts and ids, who bears each duty, fines, and dates as amended."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries.catalog import Catalog
+
+EU = "<https://w3id.org/attestgraph/id/eu-ai-act>"
+
+
+@pytest.fixture(scope="module")
+def catalog(shipped_store: GraphStore) -> Catalog:
+    return Catalog(shipped_store)
+
+
+def test_counts_by_level_and_leaves(catalog: Catalog) -> None:
+    requirements = catalog.requirements("eu-ai-act")
+    assert Counter(r.level for r in requirements) == {
+        "chapter": 7, "article": 35, "paragraph": 72, "point": 40, "annex": 4, "annex point": 19,
+    }
+    assert sum(1 for r in requirements if r.leaf) == 128
+
+
+def test_official_ids_as_cited(catalog: Catalog) -> None:
+    notations = {r.notation for r in catalog.requirements("eu-ai-act")}
+    assert {f"Art. 5(1)({p})" for p in "abcdefgh"} <= notations
+    assert {f"Art. 9(2)({p})" for p in "abcd"} <= notations
+    assert {f"Art. 16({p})" for p in "abcdefghijkl"} <= notations
+    assert {f"Art. 53(1)({p})" for p in "abcd"} <= notations
+    assert {f"Annex III({i})" for i in range(1, 9)} <= notations
+    assert {f"Annex IV({i})" for i in range(1, 10)} <= notations
+    assert {"Art. 4", "Art. 17(1)", "Art. 27(1)", "Art. 50(2)", "Art. 73(4)"} <= notations
+    assert {"Annex XI Section 1", "Annex XI Section 2", "Annex XII"} <= notations
+    assert catalog.by_ref["eu-ai-act:Art. 9(2)(a)"].parent == "Art. 9(2)"
+
+
+def _values(store: GraphStore, predicate: str) -> dict[str, object]:
+    rows = store.query(f"SELECT ?n ?v WHERE {{ ?r skos:inScheme {EU} ; skos:notation ?n ; {predicate} ?v }}").records()
+    return {str(row["n"]): row["v"] for row in rows}
+
+
+def test_fines_with_turnover_alternative_and_sme_rule(shipped_store: GraphStore) -> None:
+    eur = _values(shipped_store, "ag:maxPenaltyEUR")
+    percent = _values(shipped_store, "ag:maxPenaltyTurnoverPercent")
+    cap = _values(shipped_store, "ag:penaltyCap/rdfs:label")
+    assert (eur["Art. 99(3)"], percent["Art. 99(3)"], cap["Art. 99(3)"]) == (35_000_000, 7, "whichever is higher")
+    assert (eur["Art. 99(4)"], percent["Art. 99(4)"]) == (15_000_000, 3)
+    assert (eur["Art. 99(5)"], percent["Art. 99(5)"]) == (7_500_000, 1)
+    assert (eur["Art. 101(1)"], percent["Art. 101(1)"]) == (15_000_000, 3)
+    assert cap["Art. 99(6)"] == "whichever is lower" and "Art. 99(6)" not in eur
+
+
+def test_dates_of_application_as_amended(shipped_store: GraphStore) -> None:
+    dates = {n: dt.date.fromisoformat(str(d)) for n, d in _values(shipped_store, "ag:effectiveFrom").items()}
+    assert dates["Art. 4"] == dates["Art. 5"] == dt.date(2025, 2, 2)
+    assert dates["Art. 53"] == dates["Art. 55"] == dates["Art. 99"] == dt.date(2025, 8, 2)
+    assert dates["Art. 50"] == dates["Art. 101"] == dt.date(2026, 8, 2)
+    assert dates["Art. 9"] == dates["Art. 26"] == dates["Art. 73"] == dt.date(2027, 12, 2)
+    rows = shipped_store.query(
+        "SELECT ?n ?old ?new ?act ?status WHERE { ?c a ag:DateChange ; ag:changesDateOf ?r ; ag:previousDate ?old ; "
+        "ag:newDate ?new ; ag:amendedBy/dct:identifier ?act ; ag:legalStatus ?status . ?r skos:notation ?n }"
+    ).records()
+    changes = {str(r["n"]): r for r in rows}
+    assert changes["Art. 9"]["old"] == "2026-08-02" and changes["Art. 9"]["new"] == "2027-12-02"
+    assert {str(r["act"]) for r in rows} == {"Regulation (EU) 2026/1744"}
+    assert {str(r["status"]).rsplit("#", 1)[1] for r in rows} == {"Adopted"}
+    assert "Art. 50" not in changes and "Art. 5" not in changes  # not moved by the amendment
+
+
+def test_bearers_and_risk_classes(shipped_store: GraphStore) -> None:
+    rows = shipped_store.query(
+        f"SELECT ?n ?b WHERE {{ ?r skos:inScheme {EU} ; skos:notation ?n ; ag:bearer/rdfs:label ?b }}"
+    ).records()
+    bearers: dict[str, set[str]] = {}
+    for row in rows:
+        bearers.setdefault(str(row["n"]), set()).add(str(row["b"]))
+    assert bearers["Art. 26"] == {"AI deployer"} and bearers["Art. 16"] == {"AI provider"}
+    assert bearers["Art. 53"] == {"general-purpose AI model provider"}
+    assert bearers["Art. 55"] == {"systemic-risk general-purpose AI model provider"}
+    assert bearers["Art. 50(3)"] == {"AI deployer"} and bearers["Art. 22(3)"] == {"authorised representative"}
+    classes = _values(shipped_store, "ag:riskClass/rdfs:label")
+    assert classes["Art. 5"] == "prohibited practice" and classes["Art. 50"] == "transparency"
+    assert classes["Art. 9"] == "high-risk" and classes["Art. 53"] == "general-purpose AI"

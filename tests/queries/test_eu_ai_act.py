@@ -1,0 +1,187 @@
+"""Engagements under the EU AI Act: the targets.eu_ai_act keys, the duties each role and
+risk class brings, the findings, and the Act's dates as plan deadlines."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries.applicability import Applicability, applicable_units
+from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.engagement import Engagement, parse_engagement
+from attestgraph.queries.findings import readiness_findings
+from attestgraph.queries.gaps import load_into
+from attestgraph.queries.plan import build_plan
+
+from attestgraph.errors import EngagementError
+
+SAMPLE = Path(__file__).parents[2] / "examples" / "acme-ai-eu.yaml"
+
+
+@pytest.fixture(scope="module")
+def catalog(shipped_store: GraphStore) -> Catalog:
+    return Catalog(shipped_store)
+
+
+@pytest.fixture
+def document() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(SAMPLE.read_text())
+    return data
+
+
+def with_target(document: dict[str, Any], **target: Any) -> Engagement:
+    data = copy.deepcopy(document)
+    data["targets"]["eu_ai_act"] = target
+    return parse_engagement(data, "eu.yaml")
+
+
+def eu_units(catalog: Catalog, engagement: Engagement) -> set[str]:
+    found: Applicability = applicable_units(catalog, engagement)
+    return {u.requirement.notation for u in found.by_slug("eu-ai-act")}
+
+
+def test_sample_parses(document: dict[str, Any]) -> None:
+    engagement = parse_engagement(document, "acme-ai-eu.yaml")
+    assert engagement.frameworks == ["iso42001", "eu-ai-act"]
+    assert engagement.eu_ai_act is not None
+    assert engagement.eu_ai_act.roles == ("provider", "deployer")
+    assert engagement.eu_ai_act.annex_iii == ("employment",)
+
+
+@pytest.mark.parametrize(
+    "target, field, message",
+    [
+        ({"risk_classes": ["high-risk"], "annex_iii": ["employment"]}, "targets.eu_ai_act.roles", "is required"),
+        ({"roles": []}, "targets.eu_ai_act.roles", "expected at least one"),
+        ({"roles": ["operator"]}, "targets.eu_ai_act.roles[0]", "expected one of provider"),
+        ({"roles": ["provider", "provider"]}, "targets.eu_ai_act.roles[1]", "listed twice"),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"]}, "targets.eu_ai_act.annex_iii", "Annex III area"),
+        ({"roles": ["provider"], "annex_iii": ["employment"]}, "targets.eu_ai_act.risk_classes", "add high-risk"),
+        ({"roles": ["provider"], "annex_iii": ["hiring"]}, "targets.eu_ai_act.annex_iii[0]", "expected one of"),
+        ({"roles": ["provider"], "risk_classes": ["gpai"]}, "targets.eu_ai_act.roles", "gpai-provider role"),
+        ({"roles": ["gpai-provider"]}, "targets.eu_ai_act.risk_classes", "needs gpai"),
+        ({"roles": ["provider"], "fundamental_rights_assessment": True},
+         "targets.eu_ai_act.fundamental_rights_assessment", "deployers of high-risk"),
+        ({"roles": ["provider"], "prohibited_practices": ["mind-reading"]},
+         "targets.eu_ai_act.prohibited_practices[0]", "expected one of"),
+        ({"roles": ["provider"], "role": "provider"}, "targets.eu_ai_act.role", "did you mean 'roles'"),
+        ({"roles": ["provider"], "established_outside_eu": "no"}, "targets.eu_ai_act.established_outside_eu",
+         "true or false"),
+    ],
+)
+def test_bad_targets_are_named(document: dict[str, Any], target: dict[str, Any], field: str, message: str) -> None:
+    with pytest.raises(EngagementError) as caught:
+        with_target(document, **target)
+    assert caught.value.field == field
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_high_risk_provider_and_deployer(catalog: Catalog, document: dict[str, Any]) -> None:
+    found = applicable_units(catalog, parse_engagement(document, "acme-ai-eu.yaml"))
+    units = {u.requirement.notation: u for u in found.by_slug("eu-ai-act")}
+    assert len(units) == 93
+    assert {"Art. 4", "Art. 5(1)(c)", "Art. 9(2)(a)", "Art. 26(6)", "Art. 43(2)", "Art. 50(1)", "Art. 73(2)",
+            "Annex IV(9)"} <= set(units)
+    # Not this engagement's: other roles, another class, facts it does not have.
+    assert not {"Art. 23(1)", "Art. 24(1)", "Art. 22(1)", "Art. 27(1)", "Art. 43(1)", "Art. 6(4)", "Art. 49(2)",
+                "Art. 53(1)(a)", "Art. 55(1)(a)", "Annex XII"} & set(units)
+    assert not any(n.startswith(("Art. 99", "Art. 101", "Annex III")) for n in units)
+    assert units["Art. 9(1)"].effective == dt.date(2027, 12, 2)
+    assert units["Art. 50(2)"].effective == dt.date(2026, 8, 2)
+    assert units["Art. 5(1)(a)"].effective == dt.date(2025, 2, 2)
+    why = {e["requirement"]: e["why"] for e in found.excluded}
+    assert "importer" in why["eu-ai-act:Art. 23(1)"] and "established_outside_eu" in why["eu-ai-act:Art. 22(1)"]
+
+
+@pytest.mark.parametrize(
+    "target, present, absent",
+    [
+        ({"roles": ["deployer"], "risk_classes": ["high-risk"], "annex_iii": ["employment"]},
+         {"Art. 26(1)", "Art. 26(11)", "Art. 4", "Art. 25(1)"},
+         {"Art. 9(1)", "Art. 16(a)", "Art. 27(1)", "Art. 50(1)"}),
+        ({"roles": ["deployer"], "risk_classes": ["high-risk"], "annex_iii": ["essential-services"],
+          "fundamental_rights_assessment": True}, {"Art. 27(1)", "Art. 27(3)"}, {"Art. 9(1)"}),
+        ({"roles": ["provider"], "risk_classes": ["transparency"]},
+         {"Art. 50(1)", "Art. 50(2)", "Art. 50(5)", "Art. 5(1)(a)"}, {"Art. 50(3)", "Art. 9(1)", "Annex IV(1)"}),
+        ({"roles": ["gpai-provider"], "risk_classes": ["gpai"], "established_outside_eu": True},
+         {"Art. 53(1)(c)", "Art. 53(1)(d)", "Annex XI Section 1", "Annex XII", "Art. 54(1)"},
+         {"Art. 55(1)(a)", "Annex XI Section 2", "Art. 52(1)", "Art. 5(1)(a)", "Art. 4"}),
+        ({"roles": ["gpai-provider"], "risk_classes": ["gpai-systemic-risk"]},
+         {"Art. 52(1)", "Art. 55(1)(b)", "Annex XI Section 2", "Art. 53(1)(a)"}, {"Art. 54(1)"}),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"], "annex_iii": ["biometrics"]},
+         {"Art. 43(1)", "Art. 49(1)"}, {"Art. 43(2)"}),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"], "annex_iii": ["critical-infrastructure"]},
+         {"Art. 43(2)"}, {"Art. 49(1)", "Art. 43(1)"}),
+        ({"roles": ["provider"], "annex_iii": ["education"], "annex_iii_not_high_risk": True},
+         {"Art. 6(4)", "Art. 49(2)"}, {"Art. 9(1)"}),
+        ({"roles": ["importer", "distributor"], "risk_classes": ["high-risk"], "annex_iii": ["education"]},
+         {"Art. 23(1)", "Art. 24(1)", "Art. 25(1)"}, {"Art. 16(a)", "Art. 26(1)", "Art. 4"}),
+    ],
+)
+def test_duties_by_role_and_class(catalog: Catalog, document: dict[str, Any], target: dict[str, Any],
+                                  present: set[str], absent: set[str]) -> None:
+    units = eu_units(catalog, with_target(document, **target))
+    assert present <= units
+    assert not absent & units
+
+
+def finding_ids(store: GraphStore, engagement: Engagement) -> dict[str, Any]:
+    return {f.id: f for f in readiness_findings(load_into(store, engagement), engagement)}
+
+
+def test_findings_fire_on_their_fixture_only(shipped_store: GraphStore, document: dict[str, Any]) -> None:
+    sample = parse_engagement(document, "acme-ai-eu.yaml")
+    found = finding_ids(shipped_store, sample)
+    risk = found["missing-eu-ai-act-risk-management"]
+    assert "8 of 8 provisions" in risk.found and "eu-ai-act:Art. 9(2)(d)" in risk.requirements
+    assert "EUR 15 000 000 or 3 %" in risk.why and "Art. 99(4)" in risk.why
+    assert "eu-ai-act-prohibited-practice" not in found and "missing-eu-ai-act-gpai-documentation" not in found
+
+    declared = with_target(document, roles=["provider"], prohibited_practices=["social-scoring"])
+    prohibited = finding_ids(shipped_store, declared)["eu-ai-act-prohibited-practice"]
+    assert prohibited.requirements == ["eu-ai-act:Art. 5(1)(c)"]
+    assert "EUR 35 000 000 or 7 %" in prohibited.why and "whichever is higher" in prohibited.why
+
+    gpai = with_target(document, roles=["gpai-provider"], risk_classes=["gpai"])
+    gpai_found = finding_ids(shipped_store, gpai)
+    assert "Art. 101(1)" in gpai_found["missing-eu-ai-act-gpai-documentation"].why
+    assert "missing-eu-ai-act-risk-management" not in gpai_found
+
+    # With the Art. 9 controls operating, the risk-management finding is gone.
+    data = copy.deepcopy(document)
+    data["implemented"]["controls"] += [{"control": c, "since": "2026-06-01"}
+                                        for c in ("AIR-01", "AIR-02", "AIR-03", "AIR-07", "MLC-03", "MLC-04", "MLC-61",
+                                                  "MLC-07", "MLC-05", "LOG-01", "RSK-01")]
+    covered = parse_engagement(data, "covered.yaml")
+    assert "missing-eu-ai-act-risk-management" not in finding_ids(shipped_store, covered)
+
+
+def test_plan_takes_the_acts_dates_as_deadlines(shipped_store: GraphStore, document: dict[str, Any]) -> None:
+    engagement = parse_engagement(document, "acme-ai-eu.yaml")
+    plan = build_plan(shipped_store, engagement)
+    deadlines = [m for m in plan["milestones"] if m["kind"] == "eu-ai-act-deadline"]
+    assert [m["date"] for m in deadlines] == ["2027-12-02"]  # the later dates were in force before the start
+    assert "EU AI Act provisions take effect" in deadlines[0]["label"]
+    overdue = {f["id"]: f for f in plan["findings"]}["eu-ai-act-overdue"]
+    assert {"HRS-60", "PRM-60", "AIR-60"} <= set(overdue["controls"])
+    steps = {s["control"]: s for s in plan["steps"]}
+    assert steps["MLC-60"]["deadline"] == "2027-12-02"
+    assert "EU AI Act duty in force 2027-12-02" in steps["MLC-60"]["why"]
+    assert steps["HRS-60"]["deadline"] == "2025-02-02"
+    assert dt.date.fromisoformat(steps["MLC-60"]["end"]) <= dt.date(2027, 12, 2)
+    assert not any(f["id"].startswith("dpdp-") for f in plan["findings"])
+
+
+def test_a_late_plan_is_flagged(shipped_store: GraphStore, document: dict[str, Any]) -> None:
+    data = copy.deepcopy(document)
+    data["engagement"].update(start_date="2027-10-04", capacity_days_per_week=1)
+    plan = build_plan(shipped_store, parse_engagement(data, "late.yaml"))
+    late = [f for f in plan["findings"] if f["id"] == "eu-ai-act-deadline-2027-12-02"]
+    assert late and "market surveillance authority" in late[0]["why"]
+
