@@ -42,7 +42,7 @@ def cmd_frameworks(args) -> int:
 
 
 def cmd_overlap(args) -> int:
-    from attestgraph.queries.overlap import overlap
+    from attestgraph.queries.analysis.overlap import overlap
 
     result = overlap(_store(args), args.a, args.b)
     if args.format == "json":
@@ -81,7 +81,7 @@ def cmd_overlap(args) -> int:
 
 
 def cmd_evidence(args) -> int:
-    from attestgraph.queries.evidence import shared_evidence
+    from attestgraph.queries.analysis.evidence import shared_evidence
 
     frameworks = [s.strip() for s in args.frameworks.split(",")] if args.frameworks else None
     result = shared_evidence(_store(args), frameworks)
@@ -100,7 +100,7 @@ def cmd_evidence(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from attestgraph.queries.explain import explain
+    from attestgraph.queries.analysis.explain import explain
 
     result = explain(_store(args), args.x, args.y)
     if args.format == "json":
@@ -136,7 +136,7 @@ def cmd_explain(args) -> int:
 def _engagement(args, store):
     """The engagement file, validated field by field and against the catalog's ids."""
     from attestgraph.queries.catalog import Catalog
-    from attestgraph.queries.engagement import load_engagement
+    from attestgraph.queries.engagement.file import load_engagement
 
     catalog = Catalog(store)
     return load_engagement(
@@ -152,7 +152,7 @@ def _component_ids(store) -> list[str]:
 
 
 def cmd_gaps(args) -> int:
-    from attestgraph.queries.analysis import analyse
+    from attestgraph.queries.analysis.engagement import analyse
 
     store = _store(args)
     engagement = _engagement(args, store)
@@ -271,13 +271,13 @@ def _date(text: str):
 def cmd_plan(args) -> int:
     import dataclasses
 
-    from attestgraph.queries.report import write_report
+    from attestgraph.queries.report.writer import write_report
 
     store = _store(args)
     engagement = _engagement(args, store)
     if args.type1_by is not None:
-        from attestgraph.queries.gaps import load_into
-        from attestgraph.queries.plan import capacity_for_type1
+        from attestgraph.queries.analysis.gaps import load_into
+        from attestgraph.queries.planning.plan import capacity_for_type1
 
         _json(capacity_for_type1(load_into(store, engagement), engagement, args.type1_by))
         return 0

@@ -1,4 +1,4 @@
-"""Plan benchmark: the CP-SAT plan (queries/plan.py) against the list scheduler it
+"""Plan benchmark: the CP-SAT plan (queries/planning/plan.py) against the list scheduler it
 replaced (bench/baseline_plan.py), in the same run, on the warm on-disk store.
 
     python bench/plan.py [--repeat 3]
@@ -24,9 +24,9 @@ import baseline_plan  # noqa: E402
 
 from attestgraph.graph.connect import connect  # noqa: E402
 from attestgraph.queries.catalog import Catalog  # noqa: E402
-from attestgraph.queries.engagement import load_engagement  # noqa: E402
-from attestgraph.queries.gaps import load_into  # noqa: E402
-from attestgraph.queries.plan import build_plan  # noqa: E402
+from attestgraph.queries.engagement.file import load_engagement  # noqa: E402
+from attestgraph.queries.analysis.gaps import load_into  # noqa: E402
+from attestgraph.queries.planning.plan import build_plan  # noqa: E402
 
 ROOT = HERE.parent
 ENGAGEMENTS = [ROOT / "examples" / "acme-ai.yaml", *sorted((ROOT / "tests" / "data" / "engagements").glob("*.yaml"))]

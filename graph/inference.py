@@ -50,7 +50,7 @@ from attestgraph import vocabulary as v
 
 # The threshold below which a link is not counted as advancing a requirement lives in
 # the one home of the coverage rule; shared implementation uses the same floor.
-from attestgraph.queries.coverage import PARTIAL_MIN_STRENGTH
+from attestgraph.queries.analysis.coverage import PARTIAL_MIN_STRENGTH
 
 EQ, SUB, SUP, INT, NOT = (v.AG + name for name in ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated"))
 RELATIONSHIPS = (EQ, SUB, SUP, INT, NOT)

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from attestgraph.errors import EngagementError, ForbiddenOperation, Unauthorised, UnknownIdentifier
-from attestgraph.documents import load_json, load_yaml
-from attestgraph.queries.engagement import parse_engagement
+from attestgraph.queries.engagement.documents import load_json, load_yaml
+from attestgraph.queries.engagement.file import parse_engagement
 from attestgraph.server.auth import key_matches
 
 router = APIRouter(prefix="/api")
@@ -88,7 +88,7 @@ def evidence_type(request: Request, identifier: str):
 @router.get("/overlap", tags=["analysis"], summary="Related requirement pairs of two frameworks and coverage each way")
 def overlap(request: Request, a: str = Query(..., description="framework slug"), b: str = Query(..., description="framework slug"),
             offset: int = Offset, limit: int = Query(1000, ge=1, le=10000)):
-    from attestgraph.queries.overlap import overlap as compute
+    from attestgraph.queries.analysis.overlap import overlap as compute
 
     state = _state(request)
     full = state.cached(("overlap", a, b), lambda: compute(state.store, a, b, state.catalog))
@@ -97,7 +97,7 @@ def overlap(request: Request, a: str = Query(..., description="framework slug"),
 
 @router.get("/evidence", tags=["analysis"], summary="Shared evidence ranked by the requirements it serves")
 def evidence(request: Request, frameworks: str | None = Query(None, description="comma-separated slugs")):
-    from attestgraph.queries.evidence import shared_evidence
+    from attestgraph.queries.analysis.evidence import shared_evidence
 
     chosen = [s.strip() for s in frameworks.split(",") if s.strip()] if frameworks else None
     state = _state(request)
@@ -106,13 +106,13 @@ def evidence(request: Request, frameworks: str | None = Query(None, description=
 
 @router.get("/explain", tags=["analysis"], summary="Why two requirements relate: the chains of mappings")
 def explain(request: Request, x: str = Query(..., description="slug:notation"), y: str = Query(..., description="slug:notation")):
-    from attestgraph.queries.explain import explain as compute
+    from attestgraph.queries.analysis.explain import explain as compute
 
     return compute(_state(request).store, x, y, _catalog(request))
 
 
 async def _engagement_document(request: Request) -> tuple[object, str]:
-    """The body as a document, read within the bounds of :mod:`attestgraph.documents`."""
+    """The body as a document, read within the bounds of :mod:`attestgraph.queries.engagement.documents`."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     body = await request.body()
     try:

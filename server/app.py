@@ -18,7 +18,7 @@ from attestgraph import vocabulary as v
 from attestgraph.errors import ForbiddenOperation, StoreError
 from attestgraph.graph.store import EmbeddedStore, GraphStore, insert_data_update
 from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement import Engagement, engagement_quads, is_engagement_id
+from attestgraph.queries.engagement.file import Engagement, engagement_quads, is_engagement_id
 from attestgraph.server import api, problems, sparql
 from attestgraph.server.executor import QueryExecutor, remove_snapshot, snapshot_on_disk
 from attestgraph.server.limits import BodyLimit
@@ -119,7 +119,7 @@ class State:
 
     def analyse(self, engagement: Engagement) -> dict:
         """The engagement's analysis, built by the one function the CLI and the report use."""
-        from attestgraph.queries.analysis import analyse, public
+        from attestgraph.queries.analysis.engagement import analyse, public
 
         with self._scratch_lock:
             store = self._scratch_store()

@@ -26,7 +26,7 @@ from attestgraph.graph.inference import (
 )
 from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore
-from attestgraph.queries.coverage import PARTIAL_MIN_STRENGTH
+from attestgraph.queries.analysis.coverage import PARTIAL_MIN_STRENGTH
 
 # DESIGN.md's table, row by row (r1 \ r2 in the order equal, subset, superset,
 # intersects, not-related); None is its "—".

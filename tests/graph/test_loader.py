@@ -33,6 +33,6 @@ def test_fingerprint_covers_every_module_that_shapes_the_build():
             "attestgraph.graph.validation"} <= modules
     # The build reads the coverage rule (shared implementation keeps links at or above its
     # strength floor), so that one module shapes the build; nothing else of the query layer does.
-    assert "attestgraph.queries.coverage" in modules
+    assert "attestgraph.queries.analysis.coverage" in modules
     assert not any(m.startswith("attestgraph.server") for m in modules)
-    assert {m for m in modules if m.startswith("attestgraph.queries")} == {"attestgraph.queries.coverage"}
+    assert {m for m in modules if m.startswith("attestgraph.queries")} == {"attestgraph.queries.analysis.coverage"}

@@ -1,0 +1,503 @@
+"""An engagement: one client, its targets, its system, its third parties and what it
+has done, read from YAML (or a dict posted to the API), validated field by field,
+and turned into its own named graph.
+
+Every fault raises :class:`EngagementError` naming the field path
+(``components[2].data[0]``) and what was expected; nothing is stored until the
+whole engagement is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from attestgraph import vocabulary as v
+from attestgraph.queries.engagement.documents import load_yaml
+from attestgraph.errors import EngagementError
+
+DATA_KINDS = ("customer", "training", "personal", "children", "none")
+SOC2_CATEGORIES = {
+    "security": "Security",
+    "availability": "Availability",
+    "confidentiality": "Confidentiality",
+    "processing-integrity": "Processing Integrity",
+    "privacy": "Privacy",
+}
+SOC2_REPORTS = ("type1", "type2")
+DPDP_ROLES = ("data-fiduciary", "significant-data-fiduciary", "processor", "none")
+THIRD_PARTY_KINDS = ("model-api", "vector-database", "cloud", "data-labelling", "saas", "other")
+TREATMENTS = ("carve-out", "inclusive", "undocumented")
+ATTESTATIONS = ("soc2-type2", "soc2-type1", "iso27001", "iso42001", "none")
+# The one home of the engagement id pattern: it names a graph IRI and a URL path
+# segment, so it is checked with ``fullmatch`` (``$`` would let a trailing newline in).
+ENGAGEMENT_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
+# Component and third-party ids become IRI path segments and finding ids: the RFC 3987
+# unreserved characters only, so an id never needs escaping and never breaks an IRI.
+LOCAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+# Dates are range-checked: a programme is planned in this century, and a year such as
+# 9999 would overflow the scheduler's date arithmetic.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Currencies an indicative cost may be stated in (ISO 4217 codes).
+CURRENCIES = ("INR", "USD", "EUR", "GBP", "SGD", "AUD", "CAD", "JPY", "AED")
+
+# Every key the format documents, per mapping: anything else is refused with the key
+# named and the closest documented key suggested (a misspelt optional key would
+# otherwise be silently ignored and the engagement analysed without it).
+KEYS = {
+    "(document)": ("engagement", "targets", "components", "third_parties", "implemented", "plan"),
+    "engagement": ("id", "organisation", "description", "start_date", "capacity_days_per_week", "report_date", "cost"),
+    "engagement.cost": ("day_rate", "currency"),
+    "targets": ("soc2", "iso42001", "dpdp"),
+    "targets.soc2": ("reports", "categories", "window_months", "window_start"),
+    "targets.iso42001": ("certification", "target_date"),
+    "targets.dpdp": ("role", "children_data"),
+    "components[]": ("id", "type", "name", "data", "in_scope", "reason"),
+    "third_parties[]": ("id", "name", "kind", "component", "attestation", "treatment", "documented_as_subservice",
+                        "personal_data", "cuecs"),
+    "implemented": ("controls", "evidence"),
+    "implemented.controls[]": ("control", "since"),
+    "plan": ("include", "exclude"),
+}
+
+
+def is_engagement_id(text) -> bool:
+    """Whether ``text`` is a valid engagement id (the whole string, no trailing newline)."""
+    return isinstance(text, str) and ENGAGEMENT_ID.fullmatch(text) is not None
+
+
+@dataclass
+class Component:
+    id: str
+    type: str
+    name: str
+    data: list[str]
+    in_scope: bool
+    reason: str = ""
+
+
+@dataclass
+class ThirdParty:
+    id: str
+    name: str
+    kind: str
+    component: str | None
+    attestation: str
+    treatment: str
+    documented_as_subservice: bool
+    cuecs: list[str]
+    personal_data: bool
+
+
+@dataclass
+class Implemented:
+    control: str
+    since: dt.date
+
+
+@dataclass
+class Cost:
+    day_rate: float
+    currency: str
+
+
+@dataclass
+class Engagement:
+    id: str
+    organisation: str
+    description: str
+    start: dt.date
+    capacity: float
+    soc2_reports: list[str]
+    soc2_categories: list[str]
+    window_months: int
+    window_start: dt.date | None
+    iso42001: bool
+    iso42001_target: dt.date | None
+    dpdp_role: str
+    children_data: bool
+    components: list[Component] = field(default_factory=list)
+    third_parties: list[ThirdParty] = field(default_factory=list)
+    implemented: list[Implemented] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    cost: Cost | None = None
+    report_date: dt.date | None = None
+    source: str = "engagement"
+
+    @property
+    def graph(self) -> str:
+        return v.engagement_graph(self.id)
+
+    @property
+    def iri(self) -> str:
+        return v.ID + "engagement/" + self.id
+
+    @property
+    def frameworks(self) -> list[str]:
+        """The framework slugs this engagement is working towards."""
+        chosen = []
+        if self.soc2_reports:
+            chosen.append("soc2")
+        if self.iso42001:
+            chosen.append("iso42001")
+        if self.dpdp_role != "none":
+            chosen += ["dpdp-act", "dpdp-rules"]
+        return chosen
+
+    @property
+    def implemented_ids(self) -> set[str]:
+        return {item.control for item in self.implemented}
+
+    def touches(self, kind: str) -> list[Component]:
+        return [c for c in self.components if kind in c.data]
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date readiness is stated for: ``engagement.report_date``, or today."""
+        return self.report_date or dt.date.today()
+
+    def operating_on(self, day: dt.date) -> "Engagement":
+        """The engagement as it stands on ``day``: only the controls operating by then.
+
+        A control listed with a ``since`` after ``day`` is promised, not operating; readiness
+        on ``day`` must not count it.
+        """
+        return replace(self, implemented=[i for i in self.implemented if i.since <= day])
+
+
+class _Reader:
+    """Pulls typed fields out of nested dicts, naming the path of any fault."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, message: str):
+        raise EngagementError(self.source, path, message)
+
+    def mapping(self, value, path: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected a mapping of fields, got {type(value).__name__}")
+        return value
+
+    def keys(self, data: dict, path: str, shape: str | None = None) -> dict:
+        """Refuse any key the format does not document, suggesting the closest one."""
+        allowed = KEYS[shape or path]
+        for key in data:
+            if key not in allowed:
+                where = f"{path}.{key}" if path != "(document)" else str(key)
+                near = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean {near[0]!r}?" if near else f"; expected one of {', '.join(allowed)}"
+                self.fail(where, f"unknown key {str(key)!r}{hint}")
+        return data
+
+    def get(self, data: dict, key: str, path: str, kind, *, required=True, default=None, choices=None):
+        where = f"{path}.{key}" if path else key
+        if key not in data or data[key] is None:
+            if required:
+                self.fail(where, "is required")
+            return default
+        value = data[key]
+        if kind is dt.date:
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            if isinstance(value, str):
+                text = value.strip()
+                if not _DATE_TEXT.fullmatch(text):
+                    self.fail(where, f"expected a date YYYY-MM-DD, got {value!r}")
+                try:
+                    value = dt.date.fromisoformat(text)
+                except ValueError as exc:
+                    self.fail(where, f"expected a real date YYYY-MM-DD, got {text!r} ({exc})")
+            if not isinstance(value, dt.date):
+                self.fail(where, f"expected a date YYYY-MM-DD, got {value!r}")
+            if not FIRST_YEAR <= value.year <= LAST_YEAR:
+                self.fail(where, f"expected a date in the years {FIRST_YEAR}-{LAST_YEAR}, got {value.isoformat()}")
+            return value
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is float and isinstance(value, float) and value != value:
+            self.fail(where, f"expected a number, got {value!r}")
+        if kind is int and isinstance(value, bool):
+            self.fail(where, f"expected an integer, got {value!r}")
+        if not isinstance(value, kind):
+            self.fail(where, f"expected {_kind_name(kind)}, got {value!r}")
+        if choices is not None:
+            items = value if isinstance(value, list) else [value]
+            for index, item in enumerate(items):
+                if item not in choices:
+                    at = f"{where}[{index}]" if isinstance(value, list) else where
+                    self.fail(at, f"expected one of {', '.join(choices)}, got {item!r}")
+        return value
+
+
+def _kind_name(kind) -> str:
+    return {str: "text", bool: "true or false", int: "an integer", float: "a number", list: "a list", dict: "a mapping"}.get(
+        kind, kind.__name__
+    )
+
+
+def load_engagement(path: str | Path, **known) -> Engagement:
+    """Read and validate an engagement YAML file (``known``: see :func:`parse_engagement`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise EngagementError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
+    return parse_engagement_text(text, str(path), **known)
+
+
+class _DatesAsText(yaml.SafeLoader):
+    """A safe loader that leaves timestamps as text, so an impossible date
+    (``2027-02-30``) reaches field validation and the error names its field."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def parse_engagement_text(text: str, source: str = "engagement", **known) -> Engagement:
+    try:
+        data = load_yaml(text, source)  # bounded: depth, size, alias expansion (attestgraph.queries.engagement.documents)
+    except (ValueError, OverflowError):
+        # PyYAML builds dates while parsing and raises a bare ValueError (no field, no
+        # line) on 2027-02-30; parse again with dates as text and let the field check
+        # speak. The document has already passed the bounds check above.
+        data = _load_dates_as_text(text, source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise EngagementError(source, where, f"not valid YAML: {problem}") from None
+    return parse_engagement(data, source, **known)
+
+
+def _load_dates_as_text(text: str, source: str):
+    try:
+        return yaml.load(text, Loader=_DatesAsText)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise EngagementError(source, "(document)", f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+
+
+def parse_engagement(data, source: str = "engagement", known_controls=None, known_evidence=None,
+                     known_components=None) -> Engagement:
+    """Validate a decoded engagement document; ``known_*`` sets check ids against the catalog."""
+    r = _Reader(source)
+    root = r.keys(r.mapping(data, "(document)"), "(document)")
+    eng = r.keys(r.mapping(r.get(root, "engagement", "", dict), "engagement"), "engagement")
+    identifier = r.get(eng, "id", "engagement", str)
+    if not is_engagement_id(identifier):
+        r.fail("engagement.id", f"expected lowercase letters, digits and dashes (2-63 characters), got {identifier!r}")
+    capacity = r.get(eng, "capacity_days_per_week", "engagement", float)
+    if not 0.5 <= capacity <= 200:
+        r.fail("engagement.capacity_days_per_week", f"expected person-days a week between 0.5 and 200, got {capacity}")
+    start = r.get(eng, "start_date", "engagement", dt.date)
+    report_date = r.get(eng, "report_date", "engagement", dt.date, required=False)
+    cost = _cost(r, eng)
+
+    targets = r.keys(r.mapping(r.get(root, "targets", "", dict), "targets"), "targets")
+    soc2 = r.keys(r.mapping(r.get(targets, "soc2", "targets", dict, required=False, default={}), "targets.soc2"),
+                  "targets.soc2")
+    reports = r.get(soc2, "reports", "targets.soc2", list, required=False, default=[], choices=SOC2_REPORTS)
+    categories = r.get(soc2, "categories", "targets.soc2", list, required=False, default=["security"],
+                       choices=list(SOC2_CATEGORIES))
+    if reports and "security" not in categories:
+        r.fail("targets.soc2.categories", "must include security: the common criteria are in every SOC 2 report")
+    window = r.get(soc2, "window_months", "targets.soc2", int, required="type2" in reports, default=0)
+    if "type2" in reports and not 3 <= window <= 12:
+        r.fail("targets.soc2.window_months", f"expected a Type II observation window of 3 to 12 months, got {window}")
+    window_start = r.get(soc2, "window_start", "targets.soc2", dt.date, required=False)
+    if window_start is not None and window_start < start:
+        r.fail("targets.soc2.window_start", f"the Type II window cannot open ({window_start.isoformat()}) before the "
+                                            f"engagement starts ({start.isoformat()}, engagement.start_date)")
+    iso = r.keys(r.mapping(r.get(targets, "iso42001", "targets", dict, required=False, default={}), "targets.iso42001"),
+                 "targets.iso42001")
+    iso_target = r.get(iso, "target_date", "targets.iso42001", dt.date, required=False)
+    if iso_target is not None and iso_target < start:
+        r.fail("targets.iso42001.target_date", f"expected a date after the engagement starts ({start.isoformat()}), "
+                                               f"got {iso_target.isoformat()}")
+    dpdp = r.keys(r.mapping(r.get(targets, "dpdp", "targets", dict, required=False, default={}), "targets.dpdp"),
+                  "targets.dpdp")
+
+    components = []
+    for index, item in enumerate(r.get(root, "components", "", list, required=False, default=[])):
+        path = f"components[{index}]"
+        item = r.keys(r.mapping(item, path), path, "components[]")
+        cid = _local_id(r, item, path)
+        ctype = r.get(item, "type", path, str)
+        if known_components is not None and ctype not in known_components:
+            r.fail(f"{path}.type", f"expected a component type of the catalog ({', '.join(sorted(known_components))}), got {ctype!r}")
+        components.append(
+            Component(
+                id=cid,
+                type=ctype,
+                name=r.get(item, "name", path, str, required=False, default=cid),
+                data=r.get(item, "data", path, list, required=False, default=[], choices=DATA_KINDS),
+                in_scope=r.get(item, "in_scope", path, bool),
+                reason=r.get(item, "reason", path, str, required=False, default=""),
+            )
+        )
+    _unique(r, "components", [c.id for c in components])
+
+    third_parties = []
+    for index, item in enumerate(r.get(root, "third_parties", "", list, required=False, default=[])):
+        path = f"third_parties[{index}]"
+        item = r.keys(r.mapping(item, path), path, "third_parties[]")
+        component = r.get(item, "component", path, str, required=False)
+        if component is not None and component not in {c.id for c in components}:
+            r.fail(f"{path}.component", f"expected the id of a component listed under components, got {component!r}")
+        cuecs = r.get(item, "cuecs", path, list, required=False, default=[])
+        for j, cuec in enumerate(cuecs):
+            if not isinstance(cuec, str) or (known_controls is not None and cuec not in known_controls):
+                r.fail(f"{path}.cuecs[{j}]", f"expected a control id of the catalog, got {cuec!r}")
+        third_parties.append(
+            ThirdParty(
+                id=_local_id(r, item, path),
+                name=r.get(item, "name", path, str),
+                kind=r.get(item, "kind", path, str, choices=THIRD_PARTY_KINDS),
+                component=component,
+                attestation=r.get(item, "attestation", path, str, required=False, default="none", choices=ATTESTATIONS),
+                treatment=r.get(item, "treatment", path, str, required=False, default="undocumented", choices=TREATMENTS),
+                documented_as_subservice=r.get(item, "documented_as_subservice", path, bool, required=False, default=False),
+                cuecs=list(cuecs),
+                personal_data=r.get(item, "personal_data", path, bool, required=False, default=False),
+            )
+        )
+    _unique(r, "third_parties", [t.id for t in third_parties])
+
+    done = r.keys(r.mapping(r.get(root, "implemented", "", dict, required=False, default={}), "implemented"), "implemented")
+    implemented = []
+    for index, item in enumerate(r.get(done, "controls", "implemented", list, required=False, default=[])):
+        path = f"implemented.controls[{index}]"
+        item = r.keys(r.mapping(item, path), path, "implemented.controls[]")
+        control = r.get(item, "control", path, str)
+        if known_controls is not None and control not in known_controls:
+            r.fail(f"{path}.control", f"expected a control id of the catalog (e.g. {sorted(known_controls)[0]}), got {control!r}")
+        implemented.append(Implemented(control=control, since=r.get(item, "since", path, dt.date)))
+    _unique(r, "implemented.controls", [i.control for i in implemented])
+    evidence = r.get(done, "evidence", "implemented", list, required=False, default=[])
+    for index, item in enumerate(evidence):
+        if not isinstance(item, str) or (known_evidence is not None and item not in known_evidence):
+            r.fail(f"implemented.evidence[{index}]", f"expected an evidence id of the catalog (EV-NNN), got {item!r}")
+
+    include, exclude = _plan_choices(r, root, {i.control for i in implemented}, known_controls)
+
+    return Engagement(
+        id=identifier,
+        organisation=r.get(eng, "organisation", "engagement", str),
+        description=r.get(eng, "description", "engagement", str, required=False, default=""),
+        start=start,
+        capacity=capacity,
+        soc2_reports=list(reports),
+        soc2_categories=list(categories),
+        window_months=window,
+        window_start=window_start,
+        iso42001=r.get(iso, "certification", "targets.iso42001", bool, required=False, default=False),
+        iso42001_target=iso_target,
+        dpdp_role=r.get(dpdp, "role", "targets.dpdp", str, required=False, default="none", choices=DPDP_ROLES),
+        children_data=r.get(dpdp, "children_data", "targets.dpdp", bool, required=False, default=False),
+        components=components,
+        third_parties=third_parties,
+        implemented=implemented,
+        evidence=list(evidence),
+        include=include,
+        exclude=exclude,
+        cost=cost,
+        report_date=report_date,
+        source=source,
+    )
+
+
+def _local_id(r: _Reader, item: dict, path: str) -> str:
+    identifier = r.get(item, "id", path, str)
+    if not LOCAL_ID.fullmatch(identifier):
+        r.fail(f"{path}.id", "expected an id usable in an IRI (letters, digits, '.', '_' and '-', starting with a "
+                             f"letter or digit, at most 63 characters), got {identifier!r}")
+    return identifier
+
+
+def _cost(r: _Reader, eng: dict) -> Cost | None:
+    settings = r.get(eng, "cost", "engagement", dict, required=False)
+    if settings is None:
+        return None
+    r.keys(settings, "engagement.cost")
+    rate = r.get(settings, "day_rate", "engagement.cost", float)
+    if not 0 < rate <= 10_000_000:
+        r.fail("engagement.cost.day_rate", f"expected a positive day rate (per person-day), got {rate}")
+    currency = r.get(settings, "currency", "engagement.cost", str, choices=CURRENCIES)
+    return Cost(day_rate=rate, currency=currency)
+
+
+def _plan_choices(r: _Reader, root: dict, operating: set[str], known_controls) -> tuple[list[str], list[str]]:
+    """``plan.include`` / ``plan.exclude``: catalog controls the planner must add or leave out."""
+    plan = r.keys(r.mapping(r.get(root, "plan", "", dict, required=False, default={}), "plan"), "plan")
+    chosen = {}
+    for key in ("include", "exclude"):
+        items = r.get(plan, key, "plan", list, required=False, default=[])
+        for index, item in enumerate(items):
+            if not isinstance(item, str) or (known_controls is not None and item not in known_controls):
+                r.fail(f"plan.{key}[{index}]", f"expected a control id of the catalog, got {item!r}")
+            if item in operating:
+                r.fail(f"plan.{key}[{index}]", f"{item} is already in operation (implemented.controls); "
+                                               "include and exclude choose planned work only")
+        _unique(r, f"plan.{key}", items)
+        chosen[key] = list(items)
+    both = sorted(set(chosen["include"]) & set(chosen["exclude"]))
+    if both:
+        r.fail("plan.exclude", f"{', '.join(both)} cannot be both included and excluded")
+    return chosen["include"], chosen["exclude"]
+
+
+def _unique(r: _Reader, path: str, ids: list[str]) -> None:
+    seen = set()
+    for index, value in enumerate(ids):
+        if value in seen:
+            r.fail(f"{path}[{index}]", f"id {value!r} is listed twice")
+        seen.add(value)
+
+
+def engagement_quads(engagement: Engagement) -> list[ox.Quad]:
+    """The engagement as triples in its own named graph.
+
+    Its links use their own predicates (``ag:implementsControl``, ``ag:holdsEvidence``),
+    never the mapping predicates, so catalog joins never confuse the two.
+    """
+    g = ox.NamedNode(engagement.graph)
+    e = ox.NamedNode(engagement.iri)
+    quads: list[ox.Quad] = []
+
+    def add(s, p: str, o) -> None:
+        quads.append(ox.Quad(s, ox.NamedNode(p), o, g))
+
+    def date(value: dt.date) -> ox.Literal:
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(v.XSD + "date"))
+
+    add(e, v.RDF + "type", ox.NamedNode(v.AG + "Engagement"))
+    add(e, v.DCT + "identifier", ox.Literal(engagement.id))
+    add(e, v.AG + "organisation", ox.Literal(engagement.organisation))
+    add(e, v.AG + "startDate", date(engagement.start))
+    for slug in engagement.frameworks:
+        add(e, v.AG + "targetsFramework", ox.NamedNode(v.framework_iri(slug)))
+    for item in engagement.implemented:
+        node = ox.NamedNode(f"{engagement.iri}/implementation/{item.control}")
+        add(e, v.AG + "hasImplementation", node)
+        add(node, v.AG + "implementsControl", ox.NamedNode(v.control_iri(item.control)))
+        add(node, v.AG + "operatingSince", date(item.since))
+    for evidence in engagement.evidence:
+        add(e, v.AG + "holdsEvidence", ox.NamedNode(f"{v.EVIDENCE}{evidence}"))
+    for component in engagement.components:
+        node = ox.NamedNode(f"{engagement.iri}/component/{component.id}")
+        add(e, v.AG + "hasComponent", node)
+        add(node, v.AG + "componentType", ox.NamedNode(v.COMPONENT + component.type))
+        add(node, v.AG + "inSystemDescription", ox.Literal("true" if component.in_scope else "false",
+                                                           datatype=ox.NamedNode(v.XSD + "boolean")))
+        for kind in component.data:
+            add(node, v.AG + "touchesData", ox.Literal(kind))
+    return quads
