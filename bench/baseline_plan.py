@@ -40,7 +40,7 @@ from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement.file import Engagement
 from attestgraph.queries.analysis.findings import Finding
 from attestgraph.queries.analysis.gaps import STATE_VALUE, Reach, control_reach
-from attestgraph.queries.analysis.overlap import natural_key
+from attestgraph.queries.catalog import natural_key
 from attestgraph.queries.analysis.scope import in_scope_leaves
 
 PHASES = [

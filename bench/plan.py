@@ -25,7 +25,6 @@ import baseline_plan  # noqa: E402
 from attestgraph.graph.connect import connect  # noqa: E402
 from attestgraph.queries.catalog import Catalog  # noqa: E402
 from attestgraph.queries.engagement.file import load_engagement  # noqa: E402
-from attestgraph.queries.analysis.gaps import load_into  # noqa: E402
 from attestgraph.queries.planning.plan import build_plan  # noqa: E402
 
 ROOT = HERE.parent
@@ -57,7 +56,7 @@ def main() -> int:
     print("|---|---|---|---|" + "---|" * len(KINDS) + "---|---|---|")
     for path in ENGAGEMENTS:
         engagement = load_engagement(path)
-        loaded = load_into(store, engagement)
+        loaded = store
         for name, planner in (("before (list scheduler)", baseline_plan.build_plan), ("CP-SAT", build_plan)):
             plan, wall = measure(planner, loaded, engagement, args.repeat)
             dates = {m["kind"]: m["date"] for m in plan["milestones"]}

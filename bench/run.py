@@ -33,7 +33,7 @@ import pyoxigraph as ox  # noqa: E402
 from attestgraph import vocabulary as v  # noqa: E402
 from attestgraph.graph.build import build_stage  # noqa: E402
 from attestgraph.graph.sources import DataRoot  # noqa: E402
-from attestgraph.graph.store import EmbeddedStore  # noqa: E402
+from attestgraph.graph.embedded import in_memory  # noqa: E402
 from attestgraph.queries import named  # noqa: E402
 
 RDFLIB_CAP_SECONDS = 60.0
@@ -107,7 +107,7 @@ def bench_queries() -> list[str]:
     lines.append(f"Build: {report.total:,} triples in {len(report.triples_per_graph)} named graphs, {total:.1f} s "
                  f"({', '.join(f'{k} {t:.2f} s' for k, t in report.stages.items())}).")
     lines.append("")
-    store = EmbeddedStore(stage)
+    store = in_memory(stage)
     started = time.perf_counter()
     baseline = RdflibStore(stage.quads_for_pattern(None, None, None, None))
     lines.append(f"rdflib Dataset load of the same quads: {time.perf_counter() - started:.1f} s.")
@@ -163,7 +163,7 @@ def bench_scale(count: int = 1000) -> list[str]:
     from attestgraph.queries.catalog import Catalog
 
     stage, _ = build_stage(DataRoot.shipped(), validate=False)
-    store = EmbeddedStore(stage)
+    store = in_memory(stage)
     catalog = Catalog(store)
     controls = sorted(catalog.controls)
     evidence = [e["ev"].rsplit("/", 1)[1] for e in catalog.evidence_types.values()]

@@ -30,6 +30,7 @@ class RemoteStore(GraphStore):
         self.query_url = query_url
         self.update_url = update_url
         self.location = query_url
+        self.writable = update_url is not None  # answers queries only without an update URL
         self.client = httpx.Client(timeout=timeout)
 
     @classmethod

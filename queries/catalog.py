@@ -5,13 +5,24 @@ with an error naming the valid choices when an id does not exist.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import UnknownIdentifier
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries import named
+
+
+def natural_key(text: str) -> list[int | str]:
+    """Sort key that orders official ids as people do: CC2.10 after CC2.9, A.5.10 after A.5.9.
+
+    >>> sorted(["CC2.10", "CC2.9", "A.5.10", "A.5.9"], key=natural_key)
+    ['A.5.9', 'A.5.10', 'CC2.9', 'CC2.10']
+    """
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class Catalog:
     # -- frameworks ------------------------------------------------------------
 
     @cached_property
-    def framework_counts(self) -> list[dict]:
+    def framework_counts(self) -> list[dict[str, Any]]:
         return self.run("frameworks").records()
 
     @cached_property
@@ -75,7 +86,7 @@ class Catalog:
             entry["requirements"] = sum(entry["levels"].values())
         return found
 
-    def framework(self, slug: str) -> dict:
+    def framework(self, slug: str) -> dict[str, Any]:
         if slug not in self.frameworks:
             raise UnknownIdentifier("framework", slug, sorted(self.frameworks))
         return self.frameworks[slug]
@@ -144,7 +155,7 @@ class Catalog:
             found[link["id"]][key].append(link["targetId"])
         return found
 
-    def control(self, identifier: str) -> dict:
+    def control(self, identifier: str) -> dict[str, Any]:
         if identifier not in self.controls:
             raise UnknownIdentifier("control", identifier, sorted(self.controls))
         return self.controls[identifier]
@@ -153,10 +164,25 @@ class Catalog:
     def evidence_types(self) -> dict[str, dict]:
         return {row["id"]: row for row in self.run("evidence-types").records()}
 
-    def evidence_type(self, identifier: str) -> dict:
+    def evidence_type(self, identifier: str) -> dict[str, Any]:
         if identifier not in self.evidence_types:
             raise UnknownIdentifier("evidence type", identifier, sorted(self.evidence_types))
         return self.evidence_types[identifier]
+
+    @cached_property
+    def components(self) -> list[str]:
+        """The ids of the system component types the catalog describes (what an
+        engagement's ``components[].type`` may name)."""
+        return self.store.query("SELECT ?id WHERE { ?c a ag:SystemComponent ; dct:identifier ?id }").column("id")
+
+    def known_ids(self) -> dict[str, set[str]]:
+        """The catalog ids an engagement is checked against, as the ``known_*`` arguments
+        of :func:`~attestgraph.queries.engagement.file.parse_engagement`."""
+        return {
+            "known_controls": set(self.controls),
+            "known_evidence": set(self.evidence_types),
+            "known_components": set(self.components),
+        }
 
     @cached_property
     def control_by_iri(self) -> dict[str, str]:

@@ -16,9 +16,11 @@ from fastapi.responses import HTMLResponse
 from attestgraph import __version__
 from attestgraph import vocabulary as v
 from attestgraph.errors import ForbiddenOperation, StoreError
-from attestgraph.graph.store import EmbeddedStore, GraphStore, insert_data_update
+from attestgraph.graph.embedded import open_on_disk
+from attestgraph.graph.store import GraphStore, insert_data_update
 from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement.file import Engagement, engagement_quads, is_engagement_id
+from attestgraph.queries.engagement.file import Engagement, is_engagement_id
+from attestgraph.queries.engagement.graph import engagement_quads
 from attestgraph.server import api, problems, sparql
 from attestgraph.server.executor import QueryExecutor, remove_snapshot, snapshot_on_disk
 from attestgraph.server.limits import BodyLimit
@@ -42,7 +44,7 @@ class State:
         self._public: str | None = None  # a copy without engagement graphs, when one exists
         self._snapshot_public: str | None = None
         memory_bytes = settings.worker_memory_mb * 2**20
-        if isinstance(store, EmbeddedStore):
+        if store.oxigraph is not None:
             if store.location == "memory":
                 # The query workers and the writer are separate processes; they share an
                 # on-disk copy, which becomes the store this server reads.
@@ -53,13 +55,13 @@ class State:
         self.store = store
         self.settings = settings
         self.writer: StoreWriter | None = None
-        if isinstance(store, EmbeddedStore) and settings.writable:
+        if store.oxigraph is not None and settings.writable:
             self.writer = StoreWriter(store.location, timeout=settings.query_timeout, memory_bytes=memory_bytes)
             self.store = store = self._view()
         self.executor = QueryExecutor(store, timeout=settings.query_timeout, workers=settings.workers,
                                       memory_bytes=memory_bytes)
         self._write_lock = threading.Lock()
-        self._scratch: EmbeddedStore | None = None
+        self._scratch: GraphStore | None = None
         self._scratch_lock = threading.Lock()
         # Overlap and shared evidence depend on the catalog alone, which changes only
         # through a write here (which clears them), so each answer is computed once:
@@ -73,10 +75,8 @@ class State:
         self.catalog = Catalog(self.store)
         # This process is the embedded store's only writer, so its graph list changes
         # only here; a remote store may be written by others and is asked each time.
-        self._graphs = self.store.named_graphs() if isinstance(self.store, EmbeddedStore) else None
-        self.components = self.store.query(
-            "SELECT ?id WHERE { ?c a ag:SystemComponent ; dct:identifier ?id }"
-        ).column("id")
+        self._graphs = self.store.named_graphs() if self.store.oxigraph is not None else None
+        self.components = self.catalog.components
 
     def cached(self, key: tuple, compute) -> dict:
         with self._answers_lock:
@@ -131,7 +131,7 @@ class State:
     def _write(self, update: str) -> None:
         """Run one write (one SPARQL update, one transaction) through the store's only
         writer, then invalidate everything derived from the store."""
-        if isinstance(self.store, EmbeddedStore) and self.writer is None:
+        if self.store.oxigraph is not None and self.writer is None:
             raise ForbiddenOperation("this server's store is read-only; the operator enables writes with "
                                      "ATTESTGRAPH_API_KEY or ATTESTGRAPH_UPDATE_KEY")
         with self._write_lock:
@@ -153,10 +153,10 @@ class State:
     def _full_view(self) -> str:
         return str(Path(self.writer.view) / "full")
 
-    def _view(self) -> EmbeddedStore:
+    def _view(self) -> GraphStore:
         """The writer's newest full view of the store, opened read-only."""
         self._public = str(Path(self.writer.view) / "public")
-        return EmbeddedStore(ox.Store.read_only(self._full_view()), location=self._full_view(), writable=False)
+        return open_on_disk(self._full_view())
 
     def reading(self, everything: bool) -> tuple[str | None, tuple[str, ...] | None, tuple[str, ...] | None]:
         """Where and over what a query of ``/sparql`` is evaluated when it names no
@@ -166,7 +166,7 @@ class State:
         else the writer's public view), so the fast union default graph stays private.
         Only a read-only server over a store that already holds engagements has no such
         copy: there the catalog graphs are passed explicitly (private, and slower)."""
-        location = getattr(self.store, "location", None)
+        location = self.store.location
         if everything or len(self.catalog_graphs()) == len(self.graphs()):
             return location, None, None
         if self._public is not None:

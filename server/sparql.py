@@ -105,7 +105,7 @@ def dataset(state, checked: CheckedQuery, defaults: list[str], named: list[str],
     for iri in defaults + named:
         if iri not in readable:
             raise ForbiddenOperation(f"graph <{iri}> is not a graph this endpoint serves")
-    location = getattr(state.store, "location", None)
+    location = state.store.location
     if defaults or named:
         return location, tuple(defaults), tuple(named)
     if checked.names_dataset:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from attestgraph.queries.analysis import coverage
 from attestgraph.queries.catalog import Catalog, Requirement
@@ -64,7 +65,7 @@ class Unit:
 @dataclass
 class Applicability:
     units: dict[str, Unit]  # unit IRI -> unit
-    excluded: list[dict]  # {"requirement": ref, "why": ...}: units that do not apply, with the reason
+    excluded: list[dict[str, Any]]  # {"requirement": ref, "why": ...}: units that do not apply, with the reason
 
     def by_slug(self, slug: str) -> list[Unit]:
         return [u for u in self.units.values() if u.requirement.slug == slug]
@@ -88,7 +89,7 @@ def soa_exclusion(requirement: Requirement, engagement: Engagement) -> str | Non
 def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
     """The units of every target framework the engagement must meet."""
     units: dict[str, Unit] = {}
-    excluded: list[dict] = []
+    excluded: list[dict[str, Any]] = []
     categories = {SOC2_CATEGORIES[c] for c in engagement.soc2_categories}
     dpdp = [s for s in engagement.frameworks if s.startswith("dpdp")]
     bearers = _bearers(catalog, dpdp)

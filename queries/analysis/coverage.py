@@ -20,19 +20,13 @@ because nothing says which part of the parent it meets.
 
 from __future__ import annotations
 
-from attestgraph import vocabulary as v
+from attestgraph.relationships import EQ, NOT, PARTIAL_MIN_STRENGTH, SEM, SUP, SYN, counts
 
 FULL, PARTIAL, OPEN = "full", "partial", "open"
 STATE_VALUE = {OPEN: 0.0, PARTIAL: 0.5, FULL: 1.0}
 
-FULL_RELATIONSHIPS = frozenset({v.AG + "Equal", v.AG + "SupersetOf"})
-FULL_RATIONALES = frozenset({v.AG + "Semantic", v.AG + "Syntactic"})
-NOT_RELATED = v.AG + "NotRelated"
-
-# The weakest link that counts as advancing a requirement. Strengths follow NIST IR
-# 8278A rev. 1 (0-10); 5 is the middle of the scale, where the files' reasons start
-# to describe work that an auditor would accept as part of the requirement.
-PARTIAL_MIN_STRENGTH = 5
+FULL_RELATIONSHIPS = frozenset({EQ, SUP})
+FULL_RATIONALES = frozenset({SEM, SYN})
 
 
 # A programme for framework A builds a control when A leans on it: the control meets
@@ -50,18 +44,15 @@ PROGRAMME_MIN_STRENGTH = 6
 def link_state(relationship: str, rationale: str, strength: int, threshold: int = PARTIAL_MIN_STRENGTH) -> str:
     """How far one link ``x relationship requirement`` meets the requirement.
 
-    >>> link_state(v.AG + "SupersetOf", v.AG + "Semantic", 8)
-    'full'
-    >>> link_state(v.AG + "IntersectsWith", v.AG + "Semantic", 6)
-    'partial'
-    >>> link_state(v.AG + "IntersectsWith", v.AG + "Semantic", 3)
-    'open'
+    >>> from attestgraph.relationships import INT, SEM, SUP
+    >>> link_state(SUP, SEM, 8), link_state(INT, SEM, 6), link_state(INT, SEM, 3)
+    ('full', 'partial', 'open')
     """
-    if relationship == NOT_RELATED:
+    if relationship == NOT:
         return OPEN
     if relationship in FULL_RELATIONSHIPS and rationale in FULL_RATIONALES:
         return FULL
-    return PARTIAL if strength >= threshold else OPEN
+    return PARTIAL if counts(relationship, strength, threshold) else OPEN
 
 
 def better(a: str, b: str) -> str:
@@ -123,9 +114,7 @@ def unit_states(catalog, slugs, links) -> dict[str, str]:
             best[iri] = better(best.get(iri, OPEN), state)
     out: dict[str, str] = {}
     for unit, lineage, parts in _unit_structure(catalog, slugs):
-        if any(best.get(node) == FULL for node in lineage):
-            out[unit] = FULL
-        elif parts and all(best.get(p) == FULL for p in parts):
+        if any(best.get(node) == FULL for node in lineage) or parts and all(best.get(p) == FULL for p in parts):
             out[unit] = FULL
         elif best.get(unit) or any(best.get(p) for p in parts):
             out[unit] = PARTIAL

@@ -19,16 +19,17 @@ a finding or a number never differs between them.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.analysis.coverage import FULL, OPEN, PARTIAL, link_state, unit_states
-from attestgraph.queries.engagement.file import Engagement
 from attestgraph.queries.analysis.findings import SEVERITY_ORDER, readiness_findings
-from attestgraph.queries.analysis.gaps import gaps, load_into
-from attestgraph.queries.analysis.overlap import natural_key
+from attestgraph.queries.analysis.gaps import gaps
 from attestgraph.queries.analysis.scope import in_scope_leaves
+from attestgraph.queries.catalog import Catalog, natural_key
+from attestgraph.queries.engagement.file import Engagement
+from attestgraph.queries.engagement.graph import store_with_engagement
 
 FRAMEWORK_NAMES = {
     "soc2": "SOC 2",
@@ -47,18 +48,18 @@ RISK_RANK = (
 )
 
 
-def risk_rank(finding: dict) -> int:
+def risk_rank(finding: dict[str, Any]) -> int:
     return next((i for i, prefix in enumerate(RISK_RANK) if finding["id"].startswith(prefix)), len(RISK_RANK))
 
 
-def merge_findings(readiness: list[dict], plan: list[dict]) -> list[dict]:
+def merge_findings(readiness: list[dict[str, Any]], plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Readiness and plan findings as one list: one entry per id, most severe first."""
     by_id: dict[str, dict] = {f["id"]: f for f in readiness}
     by_id.update({f["id"]: f for f in plan})
     return sorted(by_id.values(), key=lambda f: (SEVERITY_ORDER[f["severity"]], risk_rank(f), f["id"]))
 
 
-def plan_controls(plan: dict, engagement: Engagement) -> tuple[dict[str, dict], set[str]]:
+def plan_controls(plan: dict[str, Any], engagement: Engagement) -> tuple[dict[str, dict], set[str]]:
     """The plan's steps by control, and every control it selects (planned or operating).
 
     Reads the selection of the new planner when present (``selection.controls``) and
@@ -71,7 +72,7 @@ def plan_controls(plan: dict, engagement: Engagement) -> tuple[dict[str, dict], 
     return steps, chosen
 
 
-def annotate_with_plan(findings: list[dict], plan: dict, engagement: Engagement, operating: set[str]) -> None:
+def annotate_with_plan(findings: list[dict[str, Any]], plan: dict[str, Any], engagement: Engagement, operating: set[str]) -> None:
     """Add to each finding what the plan does with the controls it names."""
     steps, _ = plan_controls(plan, engagement)
     left_out = {c["control"]: c.get("why", "") for c in (plan.get("selection") or {}).get("left_out", [])}
@@ -103,7 +104,7 @@ def _links_by_control(catalog: Catalog, slugs: list[str]) -> dict[str, list[tupl
     return found
 
 
-def overlap_paragraph(catalog: Catalog, engagement: Engagement, chosen: set[str]) -> dict:
+def overlap_paragraph(catalog: Catalog, engagement: Engagement, chosen: set[str]) -> dict[str, Any]:
     """How far the work this plan selects for the first target meets each other target.
 
     Returns ``{"text", "base", "targets": [{slug, total, full, partial, open, own_work:
@@ -158,7 +159,7 @@ def overlap_paragraph(catalog: Catalog, engagement: Engagement, chosen: set[str]
     return {"text": " ".join(sentences), "base": base, "base_controls": len(base_controls), "targets": targets}
 
 
-def _group_by_parent(catalog: Catalog, units) -> list[dict]:
+def _group_by_parent(catalog: Catalog, units) -> list[dict[str, Any]]:
     """Open requirements grouped under their parent's title, largest group first."""
     groups: dict[str, dict] = {}
     for unit in units:
@@ -172,14 +173,15 @@ def _group_by_parent(catalog: Catalog, units) -> list[dict]:
 
 
 def analyse(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None, *,
-            plan: dict | None = None, progress: Callable[[str], None] | None = None) -> dict:
+            plan: dict[str, Any] | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Everything the CLI, the API and the report say about one engagement.
 
     Parameters
     ----------
     store, engagement
-        The graph and a validated engagement; the engagement's graph is loaded into
-        ``store`` (a writable in-memory copy when ``store`` is read-only).
+        The graph and a validated engagement. ``store`` is never written: the
+        engagement's graph, as operating on the report date, is read from an in-memory
+        copy made for this analysis.
     catalog
         A catalog view of ``store`` to reuse, if the caller has one.
     plan
@@ -190,23 +192,21 @@ def analyse(store: GraphStore, engagement: Engagement, catalog: Catalog | None =
     dict
         ``engagement``, ``as_of``, ``gaps`` (coverage and missing controls from the
         controls operating on ``as_of``), ``findings`` (merged), ``plan`` (without its
-        findings), ``overlap`` (the paragraph and its counts), ``store`` and
-        ``catalog`` (for renderers that read more; not JSON).
+        findings), ``overlap`` (the paragraph and its counts) and ``catalog`` (the
+        view of ``store`` used, for renderers that read more; not JSON).
     """
     say = progress or (lambda _message: None)
     as_of = engagement.as_of
     now = engagement.operating_on(as_of)
-    store = load_into(store, now)
-    catalog = catalog if catalog is not None and catalog.store is store else Catalog(store)
+    catalog = catalog if catalog is not None else Catalog(store)
     say(f"computing coverage and gaps as of {as_of.isoformat()}")
-    gap = gaps(store, now, catalog)
+    gap = gaps(store_with_engagement(store, now), now, catalog)
     say("checking readiness findings")
     readiness = [f.as_dict() for f in readiness_findings(store, now, catalog)]
     if plan is None:
         from attestgraph.queries.planning.plan import build_plan
 
         say("scheduling the plan")
-        store = load_into(store, engagement)
         plan = build_plan(store, engagement, catalog)
     plan = dict(plan)
     findings = merge_findings(readiness, plan.pop("findings", []))
@@ -220,11 +220,10 @@ def analyse(store: GraphStore, engagement: Engagement, catalog: Catalog | None =
         "findings": findings,
         "plan": plan,
         "overlap": overlap_paragraph(catalog, engagement, chosen),
-        "store": store,
         "catalog": catalog,
     }
 
 
-def public(analysis: dict) -> dict:
+def public(analysis: dict[str, Any]) -> dict[str, Any]:
     """The analysis without its live objects, ready for JSON."""
-    return {key: value for key, value in analysis.items() if key not in ("store", "catalog")}
+    return {key: value for key, value in analysis.items() if key != "catalog"}

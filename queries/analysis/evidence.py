@@ -7,13 +7,13 @@ how many requirements, through the controls that produce them.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.analysis.overlap import natural_key
+from attestgraph.queries.catalog import Catalog, natural_key
 
 
-def shared_evidence(store: GraphStore, frameworks: list[str] | None = None, catalog: Catalog | None = None) -> dict:
+def shared_evidence(store: GraphStore, frameworks: list[str] | None = None, catalog: Catalog | None = None) -> dict[str, Any]:
     """Evidence types with, for each, the requirements it serves per framework.
 
     Returns ``{"frameworks": [...], "evidence": [{"id", "label", "form", "frameworks",

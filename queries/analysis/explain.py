@@ -14,15 +14,15 @@ Two kinds of answer, kept apart as everywhere else:
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from attestgraph import vocabulary as v
-from attestgraph.graph.inference import COMPOSITION_REASONS, INVERSE, compose
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.analysis.coverage import PARTIAL_MIN_STRENGTH
+from attestgraph.relationships import COMPOSITION_REASONS, INVERSE, compose, counts
 
 
-def explain(store: GraphStore, x: str, y: str, catalog: Catalog | None = None) -> dict:
+def explain(store: GraphStore, x: str, y: str, catalog: Catalog | None = None) -> dict[str, Any]:
     """Explain the relation between two requirements given as ``slug:notation``.
 
     Returns ``{"x", "y", "direct": [link...], "chains": [{"via", "links": [link, link],
@@ -55,7 +55,7 @@ def explain(store: GraphStore, x: str, y: str, catalog: Catalog | None = None) -
     for middle, m1, m2 in linked:
         links = [details[m1], details[m2]]
         if middle in catalog.control_by_iri:
-            counted = all(link["strength"] >= PARTIAL_MIN_STRENGTH and link["relationship"] != "not-related" for link in links)
+            counted = all(counts(v.RELATIONSHIPS[link["relationship"]], link["strength"]) for link in links)
             shared.append({"control": catalog.label_of(middle), "links": links, "counted": counted})
             continue
         first = _read_from(raw[m1], rx.iri)  # x r1 middle
@@ -79,12 +79,12 @@ def explain(store: GraphStore, x: str, y: str, catalog: Catalog | None = None) -
     }
 
 
-def _read_from(d: dict, start: str) -> str:
+def _read_from(d: dict[str, Any], start: str) -> str:
     """The mapping's relationship read from ``start`` to its other end."""
     return d["rel"] if d["from"] == start else INVERSE[d["rel"]]
 
 
-def _link(catalog: Catalog, d: dict) -> dict:
+def _link(catalog: Catalog, d: dict[str, Any]) -> dict[str, Any]:
     kind = "inference" if d["kind"] == v.AG + "Inference" else v.keyword(d["kind"])
     return {
         "from": catalog.label_of(d["from"]),

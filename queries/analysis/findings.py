@@ -15,10 +15,11 @@ raised by the plan, once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.analysis.coverage import FULL, OPEN, link_state, spreads_to_children, unit_states
+from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.engagement.file import Engagement
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -35,7 +36,7 @@ class Finding:
     controls: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "severity": self.severity,
@@ -95,7 +96,7 @@ def check_scope(engagement: Engagement) -> list[Finding]:
     )]
 
 
-def check_training_answer(catalog: Catalog, engagement: Engagement, sets: dict) -> list[Finding]:
+def check_training_answer(catalog: Catalog, engagement: Engagement, sets: dict[str, Any]) -> list[Finding]:
     group = sets.get("training-data-use")
     touches = engagement.touches("customer") or engagement.touches("training")
     if group is None or not touches:
@@ -175,7 +176,7 @@ def check_third_parties(catalog: Catalog, engagement: Engagement) -> list[Findin
     return findings
 
 
-def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict) -> list[Finding]:
+def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict[str, Any]) -> list[Finding]:
     personal = engagement.touches("personal") or engagement.touches("children") or any(
         t.personal_data for t in engagement.third_parties)
     if not personal:

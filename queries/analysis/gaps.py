@@ -15,22 +15,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries import named
 from attestgraph.queries.analysis import coverage as cov
-from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.analysis.coverage import OPEN, STATE_VALUE, better
-from attestgraph.queries.engagement.file import Engagement, engagement_quads
-from attestgraph.queries.analysis.overlap import natural_key
 from attestgraph.queries.analysis.scope import in_scope_leaves
-
-
-def load_into(store: GraphStore, engagement: Engagement) -> GraphStore:
-    """Put the engagement's graph into ``store`` (a writable copy if it is read-only)."""
-    if isinstance(store, EmbeddedStore) and not store.writable:
-        store = store.copy_to_memory()
-    store.replace_graph(engagement.graph, engagement_quads(engagement))
-    return store
+from attestgraph.queries.catalog import Catalog, Requirement, natural_key
+from attestgraph.queries.engagement.file import Engagement
+from attestgraph.queries.engagement.graph import require_engagement_graph
 
 
 def units_of(catalog: Catalog, requirements: list[Requirement]) -> list[Requirement]:
@@ -94,7 +88,7 @@ def control_reach(catalog: Catalog, frameworks: list[str]) -> Reach:
     return Reach(by_control, dict(links), catalog, list(frameworks))
 
 
-def summarise(states: dict[str, str], units: list[Requirement]) -> dict:
+def summarise(states: dict[str, str], units: list[Requirement]) -> dict[str, Any]:
     """Counts of ``units`` by state, overall and per category, with a score (full 1, partial 0.5)."""
     per_category: dict[str, dict[str, int]] = defaultdict(lambda: {"full": 0, "partial": 0, "open": 0})
     for unit in units:
@@ -121,7 +115,7 @@ def evidenced_controls(catalog: Catalog, engagement: Engagement) -> set[str]:
     return {c for c in engagement.implemented_ids if held.intersection(catalog.control(c)["evidence"])}
 
 
-def rank_missing(catalog: Catalog, reach: Reach, have: set[str], leaves: list[Requirement], limit: int | None = None) -> list[dict]:
+def rank_missing(catalog: Catalog, reach: Reach, have: set[str], leaves: list[Requirement], limit: int | None = None) -> list[dict[str, Any]]:
     """Missing controls in greedy order of coverage added per person-day.
 
     ``leaves`` are the in-scope requirements; the units they inform are what is counted.
@@ -171,14 +165,18 @@ def rank_missing(catalog: Catalog, reach: Reach, have: set[str], leaves: list[Re
     return ranked
 
 
-def gaps(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None) -> dict:
+def gaps(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None) -> dict[str, Any]:
     """Coverage of the engagement's targets and the missing controls, best value first.
+
+    ``store`` must hold the engagement's graph (made by
+    :func:`~attestgraph.queries.engagement.graph.store_with_engagement`; nothing is
+    written here); ``catalog`` may be a view of any store with the same catalog graphs.
 
     Returns ``{"engagement", "frameworks", "coverage": {slug: {...}}, "evidenced_coverage",
     "missing": [...], "unevidenced": [...]}``.
     """
-    store = load_into(store, engagement)
-    catalog = Catalog(store) if catalog is None or catalog.store is not store else catalog
+    require_engagement_graph(store, engagement)
+    catalog = catalog if catalog is not None else Catalog(store)
     frameworks = engagement.frameworks
     scoped = in_scope_leaves(catalog, engagement)
     all_leaves = [leaf for slug in frameworks for leaf in scoped[slug]]
@@ -186,7 +184,7 @@ def gaps(store: GraphStore, engagement: Engagement, catalog: Catalog | None = No
 
     # The engagement's own reach, read from its named graph: the per-engagement gap
     # query that bench/ measures with many engagements loaded.
-    rows = catalog.run("engagement-control-reach", engagement=engagement.graph).records()
+    rows = store.query(named.bind(named.get("engagement-control-reach"), engagement=engagement.graph)).records()
     evidenced = evidenced_controls(catalog, engagement)
     links, evidenced_links = [], []
     for row in rows:

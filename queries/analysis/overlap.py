@@ -24,21 +24,16 @@ which need their own work, in one paragraph a consultant can put before a client
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from attestgraph import vocabulary as v
-from attestgraph.graph.inference import INVERSE, ControlLink, shared_implementations
+from attestgraph.graph.inference import ControlLink, shared_implementations
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.analysis import coverage as cov
-from attestgraph.queries.catalog import Catalog
-
-
-def natural_key(text: str):
-    """Sort key that orders ids as people do: CC2.10 after CC2.9, A.5.10 after A.5.9."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
-
+from attestgraph.queries.catalog import Catalog, natural_key
+from attestgraph.relationships import INVERSE
 
 # -- the crosswalk -------------------------------------------------------------
 
@@ -61,7 +56,7 @@ class Pair:
     rel_iri: str  # read "x REL y"
     rat_iri: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "a": self.a,
             "b": self.b,
@@ -110,7 +105,7 @@ def pairs_between(catalog: Catalog, a: str, b: str) -> list[Pair]:
 # -- shared implementation --------------------------------------------------
 
 
-def shared_between(catalog: Catalog, a: str, b: str, rows: list[dict]) -> list[dict]:
+def shared_between(catalog: Catalog, a: str, b: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One control serving a requirement of ``a`` and one of ``b`` (read "control REL a"
     and "control REL b"), strongest first.
 
@@ -149,7 +144,7 @@ def shared_between(catalog: Catalog, a: str, b: str, rows: list[dict]) -> list[d
 # -- coverage -----------------------------------------------------------------
 
 
-def _counts(states: list[str]) -> dict:
+def _counts(states: list[str]) -> dict[str, Any]:
     counts = {state: states.count(state) for state in (cov.FULL, cov.PARTIAL, cov.OPEN)}
     total = len(states)
 
@@ -160,7 +155,7 @@ def _counts(states: list[str]) -> dict:
                 open_pct=pct(counts[cov.OPEN]))
 
 
-def summarise_units(catalog: Catalog, slug: str, states: dict[str, str]) -> dict:
+def summarise_units(catalog: Catalog, slug: str, states: dict[str, str]) -> dict[str, Any]:
     """Counts and lists of ``slug``'s applicable units by state, overall and per category."""
     units, excluded = cov.assessed_units(catalog, slug)
     per_category: dict[str, list[str]] = defaultdict(list)
@@ -189,7 +184,7 @@ def _label(catalog: Catalog, slug: str, notation: str) -> str:
     return found.label if found else notation
 
 
-def programme(catalog: Catalog, slug: str, rows: list[dict], controls=None, name: str | None = None) -> dict:
+def programme(catalog: Catalog, slug: str, rows: list[dict[str, Any]], controls=None, name: str | None = None) -> dict[str, Any]:
     """The control set of a programme for ``slug``: the one given; else the planner's
     selection for a reference engagement (:mod:`attestgraph.queries.planning.programme`); else,
     for a framework the planner does not target, the threshold rule's."""
@@ -211,8 +206,8 @@ def programme(catalog: Catalog, slug: str, rows: list[dict], controls=None, name
             "count": len(ids), "ids": ids}
 
 
-def programme_coverage(catalog: Catalog, covered: str, by: str, rows: list[dict], controls=None,
-                       names: dict[str, str] | None = None) -> dict:
+def programme_coverage(catalog: Catalog, covered: str, by: str, rows: list[dict[str, Any]], controls=None,
+                       names: dict[str, str] | None = None) -> dict[str, Any]:
     """How much of ``covered`` the programme for ``by`` covers, unit by unit."""
     chosen = programme(catalog, by, rows, controls, (names or {}).get(by))
     ids = set(chosen["ids"])
@@ -225,7 +220,7 @@ def programme_coverage(catalog: Catalog, covered: str, by: str, rows: list[dict]
     return dict(summarise_units(catalog, covered, states), by=by, threshold=cov.PARTIAL_MIN_STRENGTH, controls=chosen)
 
 
-def crosswalk_coverage(catalog: Catalog, covered: str, by: str, pairs: list[Pair], forward: bool) -> dict:
+def crosswalk_coverage(catalog: Catalog, covered: str, by: str, pairs: list[Pair], forward: bool) -> dict[str, Any]:
     """How much of ``covered`` the requirements of ``by`` meet by their intent (the crosswalk view)."""
     links = []
     for p in pairs:
@@ -260,7 +255,7 @@ def _grouped(catalog: Catalog, slug: str, notations: list[str], titled: bool = F
     return "; ".join(parts)
 
 
-def headline(catalog: Catalog, names: dict[str, str], cover: dict, intent: dict, crosswalk: dict, shared_count: int) -> dict:
+def headline(catalog: Catalog, names: dict[str, str], cover: dict[str, Any], intent: dict[str, Any], crosswalk: dict[str, Any], shared_count: int) -> dict[str, Any]:
     """The honest summary of ``cover`` (a :func:`programme_coverage` result), with the
     crosswalk view ``intent`` (a :func:`crosswalk_coverage` result) beside it."""
     a, b = cover["by"], cover["framework"]
@@ -299,7 +294,7 @@ def framework_names(catalog: Catalog) -> dict[str, str]:
 
 
 def overlap(store: GraphStore, a: str, b: str, catalog: Catalog | None = None, controls=None,
-            controls_reverse=None) -> dict:
+            controls_reverse=None) -> dict[str, Any]:
     """Coverage each way, the crosswalk and the shared implementation of ``a`` and ``b``.
 
     ``controls`` is the control set a programme for ``a`` selected (ids); without it

@@ -11,8 +11,8 @@ provision the plan does not have to meet.
 from __future__ import annotations
 
 from attestgraph.queries.analysis.applicability import applicable_units
-from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.analysis.coverage import unit_of
+from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.engagement.file import Engagement
 
 

@@ -1,6 +1,6 @@
 """An engagement: one client, its targets, its system, its third parties and what it
-has done, read from YAML (or a dict posted to the API), validated field by field,
-and turned into its own named graph.
+has done, read from YAML (or a dict posted to the API), validated field by field.
+:mod:`attestgraph.queries.engagement.graph` turns it into its own named graph.
 
 Every fault raises :class:`EngagementError` naming the field path
 (``components[2].data[0]``) and what was expected; nothing is stored until the
@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-import pyoxigraph as ox
 import yaml
 
 from attestgraph import vocabulary as v
-from attestgraph.queries.engagement.documents import load_yaml
 from attestgraph.errors import EngagementError
+from attestgraph.queries.engagement.documents import load_yaml
 
 DATA_KINDS = ("customer", "training", "personal", "children", "none")
 SOC2_CATEGORIES = {
@@ -165,7 +166,7 @@ class Engagement:
         """The date readiness is stated for: ``engagement.report_date``, or today."""
         return self.report_date or dt.date.today()
 
-    def operating_on(self, day: dt.date) -> "Engagement":
+    def operating_on(self, day: dt.date) -> Engagement:
         """The engagement as it stands on ``day``: only the controls operating by then.
 
         A control listed with a ``since`` after ``day`` is promised, not operating; readiness
@@ -183,12 +184,12 @@ class _Reader:
     def fail(self, path: str, message: str):
         raise EngagementError(self.source, path, message)
 
-    def mapping(self, value, path: str) -> dict:
+    def mapping(self, value, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(path, f"expected a mapping of fields, got {type(value).__name__}")
         return value
 
-    def keys(self, data: dict, path: str, shape: str | None = None) -> dict:
+    def keys(self, data: dict[str, Any], path: str, shape: str | None = None) -> dict[str, Any]:
         """Refuse any key the format does not document, suggesting the closest one."""
         allowed = KEYS[shape or path]
         for key in data:
@@ -199,7 +200,7 @@ class _Reader:
                 self.fail(where, f"unknown key {str(key)!r}{hint}")
         return data
 
-    def get(self, data: dict, key: str, path: str, kind, *, required=True, default=None, choices=None):
+    def get(self, data: dict[str, Any], key: str, path: str, kind, *, required=True, default=None, choices=None):
         where = f"{path}.{key}" if path else key
         if key not in data or data[key] is None:
             if required:
@@ -224,7 +225,7 @@ class _Reader:
             return value
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if kind is float and isinstance(value, float) and value != value:
+        if kind is float and isinstance(value, float) and math.isnan(value):
             self.fail(where, f"expected a number, got {value!r}")
         if kind is int and isinstance(value, bool):
             self.fail(where, f"expected an integer, got {value!r}")
@@ -281,7 +282,7 @@ def parse_engagement_text(text: str, source: str = "engagement", **known) -> Eng
 
 def _load_dates_as_text(text: str, source: str):
     try:
-        return yaml.load(text, Loader=_DatesAsText)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as exc:
         raise EngagementError(source, "(document)", f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
 
@@ -379,7 +380,7 @@ def parse_engagement(data, source: str = "engagement", known_controls=None, know
         item = r.keys(r.mapping(item, path), path, "implemented.controls[]")
         control = r.get(item, "control", path, str)
         if known_controls is not None and control not in known_controls:
-            r.fail(f"{path}.control", f"expected a control id of the catalog (e.g. {sorted(known_controls)[0]}), got {control!r}")
+            r.fail(f"{path}.control", f"expected a control id of the catalog (e.g. {min(known_controls)}), got {control!r}")
         implemented.append(Implemented(control=control, since=r.get(item, "since", path, dt.date)))
     _unique(r, "implemented.controls", [i.control for i in implemented])
     evidence = r.get(done, "evidence", "implemented", list, required=False, default=[])
@@ -415,7 +416,7 @@ def parse_engagement(data, source: str = "engagement", known_controls=None, know
     )
 
 
-def _local_id(r: _Reader, item: dict, path: str) -> str:
+def _local_id(r: _Reader, item: dict[str, Any], path: str) -> str:
     identifier = r.get(item, "id", path, str)
     if not LOCAL_ID.fullmatch(identifier):
         r.fail(f"{path}.id", "expected an id usable in an IRI (letters, digits, '.', '_' and '-', starting with a "
@@ -423,7 +424,7 @@ def _local_id(r: _Reader, item: dict, path: str) -> str:
     return identifier
 
 
-def _cost(r: _Reader, eng: dict) -> Cost | None:
+def _cost(r: _Reader, eng: dict[str, Any]) -> Cost | None:
     settings = r.get(eng, "cost", "engagement", dict, required=False)
     if settings is None:
         return None
@@ -435,7 +436,7 @@ def _cost(r: _Reader, eng: dict) -> Cost | None:
     return Cost(day_rate=rate, currency=currency)
 
 
-def _plan_choices(r: _Reader, root: dict, operating: set[str], known_controls) -> tuple[list[str], list[str]]:
+def _plan_choices(r: _Reader, root: dict[str, Any], operating: set[str], known_controls) -> tuple[list[str], list[str]]:
     """``plan.include`` / ``plan.exclude``: catalog controls the planner must add or leave out."""
     plan = r.keys(r.mapping(r.get(root, "plan", "", dict, required=False, default={}), "plan"), "plan")
     chosen = {}
@@ -461,43 +462,3 @@ def _unique(r: _Reader, path: str, ids: list[str]) -> None:
         if value in seen:
             r.fail(f"{path}[{index}]", f"id {value!r} is listed twice")
         seen.add(value)
-
-
-def engagement_quads(engagement: Engagement) -> list[ox.Quad]:
-    """The engagement as triples in its own named graph.
-
-    Its links use their own predicates (``ag:implementsControl``, ``ag:holdsEvidence``),
-    never the mapping predicates, so catalog joins never confuse the two.
-    """
-    g = ox.NamedNode(engagement.graph)
-    e = ox.NamedNode(engagement.iri)
-    quads: list[ox.Quad] = []
-
-    def add(s, p: str, o) -> None:
-        quads.append(ox.Quad(s, ox.NamedNode(p), o, g))
-
-    def date(value: dt.date) -> ox.Literal:
-        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(v.XSD + "date"))
-
-    add(e, v.RDF + "type", ox.NamedNode(v.AG + "Engagement"))
-    add(e, v.DCT + "identifier", ox.Literal(engagement.id))
-    add(e, v.AG + "organisation", ox.Literal(engagement.organisation))
-    add(e, v.AG + "startDate", date(engagement.start))
-    for slug in engagement.frameworks:
-        add(e, v.AG + "targetsFramework", ox.NamedNode(v.framework_iri(slug)))
-    for item in engagement.implemented:
-        node = ox.NamedNode(f"{engagement.iri}/implementation/{item.control}")
-        add(e, v.AG + "hasImplementation", node)
-        add(node, v.AG + "implementsControl", ox.NamedNode(v.control_iri(item.control)))
-        add(node, v.AG + "operatingSince", date(item.since))
-    for evidence in engagement.evidence:
-        add(e, v.AG + "holdsEvidence", ox.NamedNode(f"{v.EVIDENCE}{evidence}"))
-    for component in engagement.components:
-        node = ox.NamedNode(f"{engagement.iri}/component/{component.id}")
-        add(e, v.AG + "hasComponent", node)
-        add(node, v.AG + "componentType", ox.NamedNode(v.COMPONENT + component.type))
-        add(node, v.AG + "inSystemDescription", ox.Literal("true" if component.in_scope else "false",
-                                                           datatype=ox.NamedNode(v.XSD + "boolean")))
-        for kind in component.data:
-            add(node, v.AG + "touchesData", ox.Literal(kind))
-    return quads

@@ -12,17 +12,29 @@ only the schedule can raise.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import networkx as nx
 
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.planning import calendar as cal
 from attestgraph.queries.analysis.applicability import applicable_units
-from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement.file import Engagement
 from attestgraph.queries.analysis.findings import Finding, control_sets
-from attestgraph.queries.analysis.overlap import natural_key
-from attestgraph.queries.planning.schedule import AUDIT, OPERATION, PHASES, REVIEW, Job, critical_chain, schedule
+from attestgraph.queries.catalog import Catalog, natural_key
+from attestgraph.queries.engagement.file import Engagement
+from attestgraph.queries.planning import calendar as cal
+from attestgraph.queries.planning.schedule import (
+    AUDIT,
+    CONTEXT,
+    IMPROVEMENT,
+    LEADERSHIP,
+    OPERATION,
+    PHASES,
+    REVIEW,
+    RISK,
+    Job,
+    critical_chain,
+    schedule,
+)
 from attestgraph.queries.planning.selection import operating, select_controls
 
 
@@ -35,10 +47,10 @@ def phase_of_clause(notation: str) -> int:
         return AUDIT
     if notation.startswith("9.3"):
         return REVIEW
-    return {"4": 0, "5": 1, "6": 2, "10": 6}.get(head, OPERATION)
+    return {"4": CONTEXT, "5": LEADERSHIP, "6": RISK, "10": IMPROVEMENT}.get(head, OPERATION)
 
 
-def _phases(catalog: Catalog, chosen: set[str], depends: dict[str, list[str]], mappings: list[dict]) -> dict[str, int]:
+def _phases(catalog: Catalog, chosen: set[str], depends: dict[str, list[str]], mappings: list[dict[str, Any]]) -> dict[str, int]:
     """Each control's phase from its strongest ISO/IEC 42001 link, made to agree with its
     prerequisites: a process something earlier needs is set up in that earlier phase, but
     internal audit and management review are events that must follow operation, so what
@@ -69,7 +81,7 @@ def _phases(catalog: Catalog, chosen: set[str], depends: dict[str, list[str]], m
     return phase
 
 
-def _iso_mappings(catalog: Catalog, engagement: Engagement, selection) -> list[dict]:
+def _iso_mappings(catalog: Catalog, engagement: Engagement, selection) -> list[dict[str, Any]]:
     """ISO/IEC 42001 links of the controls, read once: they name each control's phase."""
     if engagement.iso42001:
         return selection.mappings
@@ -77,7 +89,7 @@ def _iso_mappings(catalog: Catalog, engagement: Engagement, selection) -> list[d
 
 
 def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | None = None, *,
-               capacity: float | None = None) -> dict:
+               capacity: float | None = None) -> dict[str, Any]:
     """The plan: ``selection``, ``steps``, ``milestones``, ``calendar`` and the plan's ``findings``.
 
     ``capacity`` (person-days a week) overrides the engagement's, for what-if questions.
@@ -90,7 +102,7 @@ def build_plan(store: GraphStore, engagement: Engagement, catalog: Catalog | Non
 
 
 def capacity_for_type1(store: GraphStore, engagement: Engagement, by: dt.date, catalog: Catalog | None = None,
-                       most: float = 100.0) -> dict:
+                       most: float = 100.0) -> dict[str, Any]:
     """The smallest whole weekly capacity (person-days) whose plan reaches the SOC 2 Type I
     as-of date on or before ``by``, or why no capacity up to ``most`` can.
 
@@ -134,7 +146,7 @@ def capacity_for_type1(store: GraphStore, engagement: Engagement, by: dt.date, c
                    if high > 1 else "one person-day a week is enough"}
 
 
-def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, capacity: float) -> dict:
+def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, capacity: float) -> dict[str, Any]:
     chosen = selection.chosen
     have = operating(engagement)
     depends = {c: [d for d in catalog.control(c)["dependsOn"] if d not in have] for c in catalog.controls}
@@ -263,8 +275,8 @@ def _why(job: Job, selection, deadline, critical: bool) -> str:
     return "; ".join(parts)
 
 
-def _calendar(engagement, jobs, selection, start, settings, type2_floor) -> tuple[list[dict], list[Finding]]:
-    milestones: list[dict] = []
+def _calendar(engagement, jobs, selection, start, settings, type2_floor) -> tuple[list[dict[str, Any]], list[Finding]]:
+    milestones: list[dict[str, Any]] = []
     findings: list[Finding] = []
 
     def add(kind: str, date: dt.date, label: str) -> None:

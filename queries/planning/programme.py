@@ -15,6 +15,8 @@ callers fall back to :func:`attestgraph.queries.analysis.coverage.programme_cont
 
 from __future__ import annotations
 
+from typing import Any
+
 from attestgraph.queries.catalog import Catalog
 
 _COMPANY = {
@@ -45,7 +47,7 @@ REFERENCE_TARGETS = {
 }
 
 
-def reference_programme(catalog: Catalog, slug: str) -> dict | None:
+def reference_programme(catalog: Catalog, slug: str) -> dict[str, Any] | None:
     """The planner's selection for a reference engagement that targets ``slug`` alone.
 
     Returns ``{"ids": [...], "rule": str, "unmet": int}`` (``ids`` the controls the
@@ -55,8 +57,8 @@ def reference_programme(catalog: Catalog, slug: str) -> dict | None:
         return None
     # The planner's modules import the query layer this module serves; import late.
     from attestgraph.queries.analysis.applicability import applicable_units
-    from attestgraph.queries.engagement.file import parse_engagement
     from attestgraph.queries.analysis.findings import control_sets
+    from attestgraph.queries.engagement.file import parse_engagement
     from attestgraph.queries.planning.selection import select_controls
 
     targets, described = REFERENCE_TARGETS[slug]

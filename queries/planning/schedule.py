@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 from ortools.sat.python import cp_model
@@ -61,7 +62,8 @@ PHASES = [
     "management review",
     "improvement",
 ]
-OPERATION, AUDIT, REVIEW = 3, 4, 5
+# Each phase by name, as its index in PHASES (the order the phases run in).
+CONTEXT, LEADERSHIP, RISK, OPERATION, AUDIT, REVIEW, IMPROVEMENT = range(len(PHASES))
 
 
 @dataclass
@@ -85,7 +87,7 @@ class Outcome:
     status: str
     gap: float
     wall_seconds: float
-    stages: list[dict] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
 
 
 def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool, iso_operating_days: int,
@@ -93,7 +95,7 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
     """Fill in ``start`` and ``end`` (working-day indices) of every job; see the module docstring."""
     if not jobs:
         return Outcome("optimal", 0.0, 0.0, [])
-    cap = max(1, int(math.floor(capacity_per_week * SCALE + 1e-9)))
+    cap = max(1, math.floor(capacity_per_week * SCALE + 1e-9))
     rate = min(MAX_PEOPLE_PER_CONTROL * SLOT_DAYS, capacity_per_week)  # person-days one control takes a week
     for job in jobs.values():
         job.slots = max(1, math.ceil(job.effort / rate - 1e-9))
@@ -172,7 +174,7 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
     # first, and then the answer may differ by a week between runs (the gap says so).
     solver.parameters.interleave_search = INTERLEAVE
     began = time.perf_counter()
-    report: list[dict] = []
+    report: list[dict[str, Any]] = []
     solution: dict[str, int] | None = None
     statuses = []
     for i, (label, objective) in enumerate(stages):
@@ -221,11 +223,17 @@ def _waits_for(phase: int, earlier: int) -> bool:
     """
     if earlier >= phase:
         return False
-    if earlier == 0:
+    if earlier == CONTEXT:
         return True
     if phase == OPERATION:
         return False
-    return phase != 2 or earlier == 1
+    return phase != RISK or earlier == LEADERSHIP
+
+
+def _gate_offset(phase: int, earlier: int, operating_days: int) -> int:
+    """Days after ``earlier`` ends that ``phase`` may start: the internal audit samples
+    ``operating_days`` of records of operation; every other gate opens at once."""
+    return operating_days if phase == AUDIT and earlier == OPERATION else 0
 
 
 def _phase_gates(model, jobs, start, end, horizon, operating_days) -> None:
@@ -241,7 +249,7 @@ def _phase_gates(model, jobs, start, end, horizon, operating_days) -> None:
         needed = [p for p in gate if _waits_for(phase, p)]
         for c in members:
             for p in needed:
-                offset = operating_days if phase == AUDIT and p == OPERATION else 0
+                offset = _gate_offset(phase, p, operating_days)
                 model.Add(start[c] >= gate[p] + offset)
 
 
@@ -256,12 +264,12 @@ def critical_chain(jobs: dict[str, Job], last: str, iso_order: bool = False, ope
         job = jobs[current]
         tight = [d for d in job.depends_on if d in jobs and jobs[d].end == job.start]
         if not tight and iso_order:
-            offset = lambda other: operating_days if job.phase == AUDIT and other.phase == OPERATION else 0  # noqa: E731
-            tight = [c for c, other in jobs.items() if c != current and _waits_for(job.phase, other.phase)
-                     and other.end + offset(other) == job.start]
+            phase, start = job.phase, job.start
+            tight = [c for c, other in jobs.items() if c != current and _waits_for(phase, other.phase)
+                     and other.end + _gate_offset(phase, other.phase, operating_days) == start]
         if not tight:
             break
-        current = sorted(tight)[0]
+        current = min(tight)
         chain.append(current)
     return list(reversed(chain))
 

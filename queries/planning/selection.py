@@ -34,14 +34,14 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from attestgraph.queries.analysis import coverage
 from attestgraph.queries.analysis.applicability import Applicability
-from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.catalog import Catalog, natural_key
 from attestgraph.queries.engagement.file import Engagement
-from attestgraph.queries.analysis.overlap import natural_key
 
 # Share of a criterion's reachable points of focus the selection must advance. Points
 # of focus are what an auditor weighs in judging a criterion, not obligations each:
@@ -111,7 +111,7 @@ class UnitRoutes:
 
 
 def unit_routes(catalog: Catalog, applicability: Applicability, frameworks: list[str],
-                rows: list[dict]) -> tuple[dict[str, UnitRoutes], dict]:
+                rows: list[dict[str, Any]]) -> tuple[dict[str, UnitRoutes], dict]:
     """Routes for every applicable unit, and what each control advances (control -> {slug: [notation]}).
 
     ``rows`` are the ``control-mappings`` rows for ``frameworks``.
@@ -201,11 +201,11 @@ class Selection:
     reasons: dict[str, str]
     advances: dict[str, dict[str, list[str]]]
     routes: dict[str, UnitRoutes]
-    left_out: list[dict]
-    unmet: list[dict]
+    left_out: list[dict[str, Any]]
+    unmet: list[dict[str, Any]]
     forced: dict
     solver: dict
-    mappings: list[dict] = field(default_factory=list)  # the control-mappings rows read
+    mappings: list[dict[str, Any]] = field(default_factory=list)  # the control-mappings rows read
     rule: str = RULE
 
 
@@ -245,7 +245,7 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
             if d in have:
                 continue
             model.AddImplication(x[c], x[d])
-    unmet: list[dict] = []
+    unmet: list[dict[str, Any]] = []
     for route in sorted(routes.values(), key=lambda r: natural_key(r.ref)):
         if route.meetable(available):
             _add_unit(model, x, route, available)
@@ -376,7 +376,7 @@ def _tag(picked, have, routes, depends, forced_in, asked, include) -> tuple[dict
     return tags, reasons
 
 
-def _left_out(catalog, routes, advances, picked, have, blocked) -> list[dict]:
+def _left_out(catalog, routes, advances, picked, have, blocked) -> list[dict[str, Any]]:
     out = []
     for c in sorted(advances, key=natural_key):
         if c in picked or c in have:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from typing import Any
 
 MILESTONE_COLOURS = {
     "soc2": "#1f6feb",
@@ -25,7 +26,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def gantt(steps: list[dict], milestones: list[dict], width: int = 1100, group_key: str = "workstream",
+def gantt(steps: list[dict[str, Any]], milestones: list[dict[str, Any]], width: int = 1100, group_key: str = "workstream",
           owners: dict[str, str] | None = None) -> str:
     """The plan as a Gantt chart, one band per workstream (``group_key``), one bar per step.
 
@@ -41,7 +42,7 @@ def gantt(steps: list[dict], milestones: list[dict], width: int = 1100, group_ke
     dates += [dt.date.fromisoformat(m["date"]) for m in milestones]
     start = min(dates).replace(day=1)
     end = _next_month(max(dates))
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
     for step in sorted(steps, key=lambda s: (s["start"], s["end"], s["control"])):
         groups.setdefault(step.get(group_key) or "other", []).append(step)
     order = sorted(groups, key=lambda g: (groups[g][0]["start"], g))
@@ -51,9 +52,9 @@ def gantt(steps: list[dict], milestones: list[dict], width: int = 1100, group_ke
     height = top + body + 24 + legend
     per_day = (width - left - 16) / max(1, (end - start).days)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'preserveAspectRatio="xMinYMin meet" role="img" aria-label="Gantt chart of the plan by workstream" '
-        f'font-family="system-ui, sans-serif" font-size="10" class="gantt">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+         'preserveAspectRatio="xMinYMin meet" role="img" aria-label="Gantt chart of the plan by workstream" '
+         'font-family="system-ui, sans-serif" font-size="10" class="gantt">'),
         "<title>Gantt chart of the plan by workstream</title>",
     ]
     bottom = top + body
@@ -121,8 +122,8 @@ def heatmap(rows: list[str], columns: list[str], counts: dict[tuple[str, str], i
     height = top + cell * len(rows) + 20
     peak = max(counts.values(), default=0) or 1
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="10">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+         f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="10">'),
         f"<title>{escape(title)}</title>",
     ]
     for j, column in enumerate(columns):

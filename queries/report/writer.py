@@ -11,23 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import jinja2
 
 from attestgraph import render
 from attestgraph.errors import AttestgraphError
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.report import svg
-from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement.file import Engagement
 from attestgraph.queries.analysis.engagement import FRAMEWORK_NAMES, analyse, plan_controls
 from attestgraph.queries.analysis.evidence import shared_evidence
 from attestgraph.queries.analysis.findings import control_sets
-from attestgraph.queries.analysis.overlap import natural_key, overlap
+from attestgraph.queries.analysis.overlap import overlap
+from attestgraph.queries.catalog import Catalog, natural_key
+from attestgraph.queries.engagement.file import Engagement
 from attestgraph.queries.planning.sampling import TYPE2_SAMPLES, type2_sample
+from attestgraph.queries.report import svg
 
 
 def _series(catalog: Catalog, slug: str, notation: str) -> str:
@@ -35,7 +36,7 @@ def _series(catalog: Catalog, slug: str, notation: str) -> str:
     return next((n.notation for n in lineage if n.level == "series"), lineage[-1].notation)
 
 
-def overlap_heatmap(catalog: Catalog, result: dict) -> dict:
+def overlap_heatmap(catalog: Catalog, result: dict[str, Any]) -> dict[str, Any]:
     """Related pairs of SOC 2 x ISO/IEC 42001 counted by SOC 2 series and 42001 clause or Annex A objective."""
     counts: Counter = Counter()
     for pair in result["pairs"]:
@@ -47,7 +48,7 @@ def overlap_heatmap(catalog: Catalog, result: dict) -> dict:
     return {"rows": rows, "columns": columns, "counts": counts}
 
 
-def training_answer(catalog: Catalog, engagement: Engagement) -> dict:
+def training_answer(catalog: Catalog, engagement: Engagement) -> dict[str, Any]:
     group = control_sets(catalog).get("training-data-use")
     if group is None:
         return {"question": "Does customer data train your models?", "controls": [], "answered": False}
@@ -68,7 +69,7 @@ def training_answer(catalog: Catalog, engagement: Engagement) -> dict:
     }
 
 
-def _step(step: dict, catalog: Catalog) -> dict:
+def _step(step: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
     """A plan step with every key the report reads, from today's planner or the new one."""
     control = catalog.controls.get(step["control"], {})
     out = dict(step)
@@ -101,7 +102,7 @@ def _money(amount: float | None, currency: str | None) -> str | None:
     return f"INR {','.join(([head] if head else []) + groups)},{tail}"
 
 
-def effort_and_cost(engagement: Engagement, plan: dict, steps: list[dict]) -> dict:
+def effort_and_cost(engagement: Engagement, plan: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
     """Person-days of the plan, weeks at the engagement's capacity, and the indicative cost."""
     effort = float(plan.get("effort_days", sum(s["effort_days"] for s in steps)))
     cost = engagement.cost
@@ -123,7 +124,7 @@ def effort_and_cost(engagement: Engagement, plan: dict, steps: list[dict]) -> di
     }
 
 
-def workstreams(steps: list[dict], operating: set[str], catalog: Catalog, roles: dict[str, str], cost) -> list[dict]:
+def workstreams(steps: list[dict[str, Any]], operating: set[str], catalog: Catalog, roles: dict[str, str], cost) -> list[dict[str, Any]]:
     """Owners by role per workstream: what each owns, when and at what effort."""
     rows: dict[str, dict] = {}
     for step in steps:
@@ -146,7 +147,7 @@ def workstreams(steps: list[dict], operating: set[str], catalog: Catalog, roles:
     return out
 
 
-def scope_table(engagement: Engagement) -> list[dict]:
+def scope_table(engagement: Engagement) -> list[dict[str, Any]]:
     """Components in and out of the system description, and why."""
     held = {"customer", "training", "personal", "children"}
     vendor = {t.component: t.name for t in engagement.third_parties if t.component}
@@ -167,7 +168,7 @@ def scope_table(engagement: Engagement) -> list[dict]:
     return sorted(rows, key=lambda r: (not r["in_scope"], r["name"]))
 
 
-def subservice_table(engagement: Engagement, catalog: Catalog, steps: dict[str, dict], operating: set[str]) -> list[dict]:
+def subservice_table(engagement: Engagement, catalog: Catalog, steps: dict[str, dict], operating: set[str]) -> list[dict[str, Any]]:
     """Third parties that hold customer data: their treatment and the CUECs the company runs."""
     from attestgraph.queries.analysis.findings import holds_customer_data
 
@@ -192,7 +193,7 @@ def subservice_table(engagement: Engagement, catalog: Catalog, steps: dict[str, 
     return rows
 
 
-def evidence_requests(catalog: Catalog, engagement: Engagement, controls: list[str], operating: set[str]) -> list[dict]:
+def evidence_requests(catalog: Catalog, engagement: Engagement, controls: list[str], operating: set[str]) -> list[dict[str, Any]]:
     """Per control: the evidence an auditor will request, its cadence, and for Type II the
     typical sample (:mod:`attestgraph.queries.planning.sampling`)."""
     type2 = "type2" in engagement.soc2_reports
@@ -216,7 +217,7 @@ def evidence_requests(catalog: Catalog, engagement: Engagement, controls: list[s
     return rows
 
 
-def policy_list(requests: list[dict]) -> list[dict]:
+def policy_list(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The policies and procedures the selected controls call for, once each."""
     found: dict[str, dict] = {}
     for row in requests:
@@ -228,8 +229,8 @@ def policy_list(requests: list[dict]) -> list[dict]:
     return sorted(found.values(), key=lambda p: p["id"])
 
 
-def executive_summary(engagement: Engagement, effort: dict, milestones: list[dict], findings: list[dict],
-                      as_of: str, readiness: dict) -> dict:
+def executive_summary(engagement: Engagement, effort: dict[str, Any], milestones: list[dict[str, Any]], findings: list[dict[str, Any]],
+                      as_of: str, readiness: dict[str, Any]) -> dict[str, Any]:
     """A few sentences: dates, effort and cost, and the three biggest risks."""
     first = {}
     for m in milestones:
@@ -270,11 +271,11 @@ def _join(items: list[str]) -> str:
 
 
 def report_data(store: GraphStore, engagement: Engagement, progress: Callable[[str], None] | None = None,
-                plan: dict | None = None) -> dict:
+                plan: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the report shows, gathered once (``plan``: a plan already built, else built here)."""
     say = progress or (lambda _m: None)
     analysis = analyse(store, engagement, plan=plan, progress=say)
-    catalog, store = analysis["catalog"], analysis["store"]
+    catalog = analysis["catalog"]
     plan = analysis["plan"]
     gap = analysis["gaps"]
     now = engagement.operating_on(engagement.as_of)
@@ -352,7 +353,7 @@ def report_data(store: GraphStore, engagement: Engagement, progress: Callable[[s
 # -- writers -------------------------------------------------------------------
 
 
-def _json_ready(data: dict) -> dict:
+def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     if out.get("heatmap"):
         heat = out["heatmap"]
@@ -361,12 +362,12 @@ def _json_ready(data: dict) -> dict:
     return out
 
 
-def as_json(data: dict) -> str:
+def as_json(data: dict[str, Any]) -> str:
     """The report data as JSON (what ``--out X.json`` writes and ``plan`` prints)."""
     return json.dumps(_json_ready(data), indent=2, default=str)
 
 
-def plan_csv(data: dict) -> str:
+def plan_csv(data: dict[str, Any]) -> str:
     rows = []
     for step in data["plan"]["steps"]:
         rows.append(dict(step, advances="; ".join(f"{k}: {' '.join(v)}" for k, v in step["advances"].items()),
@@ -386,11 +387,11 @@ def _md_table(header: list[str], rows: list[list]) -> list[str]:
             + ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows] + [""])
 
 
-def markdown(data: dict) -> str:
+def markdown(data: dict[str, Any]) -> str:
     e = data["engagement"]
     lines = [f"# Readiness and sequencing plan: {e['organisation']}", "",
-             f"Engagement `{e['id']}`, starting {e['start']} with {e['capacity_days_per_week']:g} person-days a week. "
-             f"Readiness as of {data['as_of']}. Generated {data['generated']} by attestgraph.", "",
+             (f"Engagement `{e['id']}`, starting {e['start']} with {e['capacity_days_per_week']:g} person-days a week. "
+              f"Readiness as of {data['as_of']}. Generated {data['generated']} by attestgraph."), "",
              "## Executive summary", "", " ".join(data["summary"]["sentences"]), ""]
     lines += ["The three biggest risks:", ""] + [f"{i}. [{f['severity'].upper()}] {f['title']}" for i, f in
                                                 enumerate(data["summary"]["risks"], 1)] + [""]
@@ -458,7 +459,7 @@ def markdown(data: dict) -> str:
     return "\n".join(lines)
 
 
-def plan_note(finding: dict, shown: int = 6) -> str:
+def plan_note(finding: dict[str, Any], shown: int = 6) -> str:
     """What the plan does with a finding's controls, in one line (the latest dates first)."""
     parts = []
     scheduled = sorted(finding.get("in_plan", []), key=lambda i: i["end"], reverse=True)
@@ -471,7 +472,7 @@ def plan_note(finding: dict, shown: int = 6) -> str:
     return "; ".join(parts)
 
 
-def html(data: dict) -> str:
+def html(data: dict[str, Any]) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (resources.files("attestgraph.queries.report") / "templates" / name).read_text(encoding="utf-8")),
         autoescape=True,

@@ -12,7 +12,7 @@ from attestgraph.graph.store import EmbeddedStore
 
 def test_export_writes_one_valid_file_per_set(mini_root, tmp_path):
     stage, _ = build_stage(DataRoot.at(mini_root))
-    written = dict((p.name, n) for p, n in export_sssom(EmbeddedStore(stage), tmp_path))
+    written = {p.name: n for p, n in export_sssom(EmbeddedStore(stage), tmp_path)}
     assert written == {"controls-fa.sssom.tsv": 3, "controls-fb.sssom.tsv": 2, "fa-fp.sssom.tsv": 3, "fp-fb.sssom.tsv": 3}
     text = (tmp_path / "controls-fa.sssom.tsv").read_text()
     header = [line[1:] for line in text.splitlines() if line.startswith("#")]

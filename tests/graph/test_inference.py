@@ -7,26 +7,22 @@ import pytest
 
 from attestgraph import vocabulary as v
 from attestgraph.graph.build import build_stage
-from attestgraph.graph.inference import (
+from attestgraph.graph.inference import ControlLink, Edge, compose_chain, infer_chains, shared_implementations
+from attestgraph.graph.sources import DataRoot
+from attestgraph.graph.store import EmbeddedStore
+from attestgraph.relationships import (
     COMPOSITION,
     COMPOSITION_REASONS,
     EQ,
     INT,
     INVERSE,
     NOT,
+    PARTIAL_MIN_STRENGTH,
     RATIONALE_RANK,
     SUB,
     SUP,
-    ControlLink,
-    Edge,
     compose,
-    compose_chain,
-    infer_chains,
-    shared_implementations,
 )
-from attestgraph.graph.sources import DataRoot
-from attestgraph.graph.store import EmbeddedStore
-from attestgraph.queries.analysis.coverage import PARTIAL_MIN_STRENGTH
 
 # DESIGN.md's table, row by row (r1 \ r2 in the order equal, subset, superset,
 # intersects, not-related); None is its "—".

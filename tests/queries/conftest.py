@@ -28,8 +28,8 @@ def clean_document(sample_document, shipped_store) -> dict:
     """The sample with every classic mistake fixed: all components in scope, the
     training answer and DPDP duties implemented and evidenced, third parties documented
     with their CUECs operating, no Type II window promised early."""
-    from attestgraph.queries.catalog import Catalog
     from attestgraph.queries.analysis.findings import control_sets
+    from attestgraph.queries.catalog import Catalog
 
     catalog = Catalog(shipped_store)
     doc = copy.deepcopy(sample_document)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from attestgraph.queries.analysis.engagement import analyse, merge_findings, overlap_paragraph, public
-from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.analysis.coverage import FULL, OPEN, PARTIAL
-from attestgraph.queries.engagement.file import load_engagement
+from attestgraph.queries.analysis.engagement import analyse, merge_findings, overlap_paragraph, public
 from attestgraph.queries.analysis.scope import in_scope_leaves
+from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.engagement.file import load_engagement
 
 
 def _finding(identifier, severity):
@@ -40,7 +40,10 @@ def on_first_of_december(shipped_store):
 
 def test_analysis_of_the_sample(on_first_of_december):
     store, engagement = on_first_of_december
+    before = store.triples_per_graph()
     result = analyse(store, engagement)
+    # A reading function: the store it reads is left as it was (no engagement graph).
+    assert store.triples_per_graph() == before and engagement.graph not in before
     assert result["as_of"] == "2026-12-01"
     ids = [f["id"] for f in result["findings"]]
     assert len(ids) == len(set(ids))
@@ -77,7 +80,7 @@ def test_overlap_paragraph_is_the_engagements_own(on_first_of_december):
     store, engagement = on_first_of_december
     result = analyse(store, engagement)
     paragraph = result["overlap"]
-    catalog = Catalog(result["store"])
+    catalog = Catalog(store)
     scoped = in_scope_leaves(catalog, engagement)
     iso = next(t for t in paragraph["targets"] if t["slug"] == "iso42001")
     assert iso["total"] == len(scoped["iso42001"]) == iso["full"] + iso["partial"] + iso["open"]
@@ -99,5 +102,6 @@ def test_overlap_paragraph_is_the_engagements_own(on_first_of_december):
 def test_states_come_from_the_coverage_rule(on_first_of_december):
     store, engagement = on_first_of_december
     result = analyse(store, engagement)
+    assert result["overlap"]["targets"]
     for target in result["overlap"]["targets"]:
         assert set(target) >= {"slug", "total", FULL, PARTIAL, OPEN, "own_work"}

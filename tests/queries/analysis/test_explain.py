@@ -19,6 +19,7 @@ def test_breach_intimation_shares_incident_controls_with_incident_response(shipp
         assert first["from"] == second["from"] == item["control"]
         assert item["counted"] == (min(first["strength"], second["strength"]) >= 5)
         assert "composed" not in item and "relationship" not in item
+    assert result["chains"]  # 8(6) and A.5.26 meet through SOC 2 pivots (CC7.4 ...)
     for chain in result["chains"]:
         assert ":" in chain["via"]  # pivots are requirements
         first, second = chain["links"]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from attestgraph.queries.catalog import Catalog
+import pytest
+
+from attestgraph.errors import AttestgraphError
 from attestgraph.queries.analysis.gaps import control_reach, gaps
+from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.engagement.graph import store_with_engagement
 
 
 def test_sample_coverage_and_ranking(shipped_store, sample):
-    result = gaps(shipped_store, sample)
+    result = gaps(store_with_engagement(shipped_store, sample), sample)
     assert result["frameworks"] == ["soc2", "iso42001", "dpdp-act", "dpdp-rules"]
     catalog = Catalog(shipped_store)
     # SOC 2 is assessed per criterion (points of focus inform it): the criteria of the
@@ -36,11 +40,12 @@ def test_implementing_the_top_pick_raises_coverage(shipped_store, sample, sample
 
     from attestgraph.queries.engagement.file import parse_engagement
 
-    before = gaps(shipped_store, sample)
+    before = gaps(store_with_engagement(shipped_store, sample), sample)
     top = before["missing"][0]
     document = copy.deepcopy(sample_document)
     document["implemented"]["controls"].append({"control": top["control"], "since": "2026-11-01"})
-    after = gaps(shipped_store, parse_engagement(document, "plus-one.yaml"))
+    plus_one = parse_engagement(document, "plus-one.yaml")
+    after = gaps(store_with_engagement(shipped_store, plus_one), plus_one)
     gained = sum(
         (after["coverage"][s]["overall"]["full"] - before["coverage"][s]["overall"]["full"])
         + 0.5 * (after["coverage"][s]["overall"]["partial"] - before["coverage"][s]["overall"]["partial"])
@@ -82,3 +87,9 @@ def test_reach_follows_the_coverage_rule(shipped_store):
                           and link_state(x["rel"], x["rat"], x["strength"]) != "open" and x["r"] != r.iri]
                 if not direct:
                     assert child.iri not in reach.by_control.get(row["controlId"], {}), (row["controlId"], child.ref)
+
+
+def test_gaps_refuses_a_store_without_the_engagement_graph(shipped_store, sample):
+    # Without the graph every count would read zero: an error, not an empty answer.
+    with pytest.raises(AttestgraphError, match="no graph for engagement 'acme-ai'"):
+        gaps(shipped_store, sample)

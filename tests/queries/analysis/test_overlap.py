@@ -12,15 +12,15 @@ import pytest
 
 from attestgraph.errors import UnknownIdentifier
 from attestgraph.graph.build import build_stage
+from attestgraph.graph.embedded import in_memory
 from attestgraph.graph.sources import DataRoot
-from attestgraph.graph.store import EmbeddedStore
 from attestgraph.queries.analysis.overlap import overlap
 
 
 @pytest.fixture
 def mini_store(mini_root):
     stage, _ = build_stage(DataRoot.at(mini_root))
-    return EmbeddedStore(stage)
+    return in_memory(stage)
 
 
 def overall(full, partial, open_, pct=None):
@@ -104,7 +104,7 @@ def test_a_partial_match_on_a_parent_is_not_spread_to_its_children(mini_root):
     path = mini_root / "crosswalks" / "controls-fb.tsv"
     path.write_text(path.read_text() + "control:GOV-01\tfb:G1\tintersects-with\tsemantic\t7\tPolicy touches group one.\tjudgement\tattestgraph judgement\n")
     stage, _ = build_stage(DataRoot.at(mini_root), validate=False)
-    result = overlap(EmbeddedStore(stage), "fa", "fb")
+    result = overlap(in_memory(stage), "fa", "fb")
     assert result["coverage"]["requirements"]["open"] == ["1.2"]  # fb:1.2 sits under fb:G1
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from attestgraph.queries.engagement.documents import MAX_ALIASES, MAX_DEPTH, load_json, load_yaml
 from attestgraph.errors import EngagementError
+from attestgraph.queries.engagement.documents import MAX_ALIASES, MAX_DEPTH, load_json, load_yaml
 
 
 def test_json_nested_beyond_the_bound_is_refused_with_its_line():

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from attestgraph.errors import EngagementError
-from attestgraph.queries.engagement.file import engagement_quads, load_engagement, parse_engagement
+from attestgraph.queries.engagement.file import load_engagement, parse_engagement
+from attestgraph.queries.engagement.graph import engagement_quads
 
 SAMPLE = Path(__file__).parents[3] / "examples" / "acme-ai.yaml"
 

@@ -16,7 +16,7 @@ def test_day_at_and_index_of_agree():
     start = dt.date(2027, 1, 2)  # a Saturday: day 0 is Monday 4 January
     assert cal.day_at(start, 0) == dt.date(2027, 1, 4)
     assert cal.day_at(start, 5) == dt.date(2027, 1, 11)
-    for index in range(0, 40):
+    for index in range(40):
         assert cal.index_of(start, cal.day_at(start, index)) == index
     assert cal.index_of(start, dt.date(2027, 1, 9)) == 5  # a Saturday counts as the Monday after
     assert cal.index_of(start, dt.date(2026, 12, 28)) == -5

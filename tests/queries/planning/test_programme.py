@@ -2,8 +2,8 @@
 ``overlap`` reads "the work for A" as when no engagement says."""
 
 from attestgraph.queries.analysis import coverage
-from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.analysis.overlap import overlap
+from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.planning.programme import reference_programme
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from attestgraph.queries.analysis.applicability import applicable_units
+from attestgraph.queries.analysis.findings import control_sets
 from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement.file import load_engagement
-from attestgraph.queries.analysis.findings import control_sets
 from attestgraph.queries.planning.selection import COMBINED_STRENGTH, POF_SHARE, UnitRoutes, operating, select_controls
 
 DATA = Path(__file__).parents[2] / "data" / "engagements"
@@ -54,6 +54,7 @@ def test_required_controls_are_each_necessary(catalog, path):
     _, selection = solve(catalog, engagement)
     picked = selection.chosen | operating(engagement)
     needed_by = {d for c in picked for d in catalog.control(c)["dependsOn"]}
+    assert "required" in selection.tags.values()
     for control, tag in selection.tags.items():
         if tag != "required":
             continue
@@ -81,7 +82,7 @@ def test_engagement_can_force_controls_in_and_out(catalog):
     have = base.chosen | operating(engagement)
     extra = next(c for c in sorted(catalog.controls) if c not in have and set(catalog.control(c)["dependsOn"]) <= have)
     prerequisites = {d for c in have | {extra} for d in catalog.control(c)["dependsOn"]}
-    out = sorted(c for c in base.chosen if base.tags[c] == "required" and c not in prerequisites)[0]
+    out = min(c for c in base.chosen if base.tags[c] == "required" and c not in prerequisites)
     engagement.include = [extra]
     engagement.exclude = [out]
     _, forced = solve(catalog, engagement)

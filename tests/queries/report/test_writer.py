@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from attestgraph.queries.engagement.file import load_engagement
-from attestgraph.queries.report.writer import as_json, html, markdown, plan_csv, report_data, write_report
 from attestgraph.queries.planning.sampling import TYPE2_SAMPLES
+from attestgraph.queries.report.writer import as_json, html, markdown, plan_csv, report_data, write_report
 
 SAMPLE = Path(__file__).parents[3] / "examples" / "acme-ai.yaml"
 SECTIONS = ["summary", "readiness", "findings", "scope", "subservice", "overlap", "effort", "owners", "gantt", "plan",
