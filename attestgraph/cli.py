@@ -117,7 +117,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except AttestgraphError as exc:
         print(f"attestgraph: error: {exc}", file=sys.stderr)
         return exc.exit_code

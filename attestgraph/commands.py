@@ -8,15 +8,17 @@ never the other way round.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attestgraph import render
 from attestgraph.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from attestgraph.graph.store import GraphStore
+    from attestgraph.queries.engagement.file import Engagement
 
 
 def say(message: str) -> None:
@@ -36,7 +38,7 @@ def _emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _json(data) -> None:
+def _json(data: object) -> None:
     _emit(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
@@ -123,7 +125,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         return 0
     lines = [f"Why {result['x']} relates to {result['y']}"]
 
-    def link(l):
+    def link(l: dict[str, Any]) -> str:
         return (f"  {l['from']} {l['relationship']} {l['to']} (strength {l['strength']}, {l['rationale']}; "
                 f"{l['source_kind']}: {l['source']})\n    {l['reason']}")
 
@@ -148,7 +150,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engagement(args: argparse.Namespace, store: GraphStore):
+def _engagement(args: argparse.Namespace, store: GraphStore) -> Engagement:
     """The engagement file, validated field by field and against the catalog's ids."""
     from attestgraph.queries.catalog import Catalog
     from attestgraph.queries.engagement.file import load_engagement
@@ -196,7 +198,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub, common) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("frameworks", parents=[common], help="list frameworks with requirement counts by level")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_frameworks)
@@ -252,8 +254,6 @@ def register(sub, common) -> None:
 
 
 def _capacity(text: str) -> float:
-    import argparse
-
     try:
         value = float(text)
     except ValueError:
@@ -263,10 +263,7 @@ def _capacity(text: str) -> float:
     return value
 
 
-def _date(text: str):
-    import argparse
-    import datetime as dt
-
+def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from attestgraph.graph.results import Result, plain
+from attestgraph.graph.results import Result, Term, plain
 from attestgraph.vocabulary import curie
 
 
@@ -63,7 +63,7 @@ def records(items: list[dict[str, Any]], columns: Sequence[str], fmt: str) -> st
 # -- SPARQL result formats -----------------------------------------------------
 
 
-def _json_term(term) -> dict[str, Any]:
+def _json_term(term: Term) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -108,7 +108,7 @@ def sparql_tsv(result: Result) -> str:
 def sparql_table(result: Result) -> str:
     if result.kind == "ask":
         return "true" if result.boolean else "false"
-    def show(term):
+    def show(term: Term | None) -> object:
         if term is None:
             return ""
         if isinstance(term, ox.NamedNode):

@@ -36,12 +36,11 @@ import networkx as nx
 
 from attestgraph.errors import EngagementError
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement.file import Engagement
 from attestgraph.queries.analysis.findings import Finding
 from attestgraph.queries.analysis.gaps import STATE_VALUE, Reach, control_reach
-from attestgraph.queries.catalog import natural_key
 from attestgraph.queries.analysis.scope import in_scope_leaves
+from attestgraph.queries.catalog import Catalog, natural_key
+from attestgraph.queries.engagement.file import Engagement
 
 PHASES = [
     "context and scope",

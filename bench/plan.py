@@ -20,12 +20,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import baseline_plan  # noqa: E402
+import baseline_plan
 
-from attestgraph.graph.connect import connect  # noqa: E402
-from attestgraph.queries.catalog import Catalog  # noqa: E402
-from attestgraph.queries.engagement.file import load_engagement  # noqa: E402
-from attestgraph.queries.planning.plan import build_plan  # noqa: E402
+from attestgraph.graph.connect import connect
+from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.engagement.file import load_engagement
+from attestgraph.queries.planning.plan import build_plan
 
 ROOT = HERE.parent
 ENGAGEMENTS = [ROOT / "examples" / "acme-ai.yaml", *sorted((ROOT / "tests" / "data" / "engagements").glob("*.yaml"))]

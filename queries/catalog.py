@@ -6,12 +6,14 @@ with an error naming the valid choices when an id does not exist.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import UnknownIdentifier
+from attestgraph.graph.results import Result
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries import named
 
@@ -51,7 +53,7 @@ class Catalog:
     def __init__(self, store: GraphStore):
         self.store = store
 
-    def run(self, name: str, slug: str | list[str] | None = None, **values):
+    def run(self, name: str, slug: str | list[str] | None = None, **values: Any) -> Result:
         """Run a named query; ``slug`` (one or a list) binds ``?f`` to those frameworks' IRIs.
 
         Binding the framework IRI rather than matching its slug lets Oxigraph start
@@ -75,8 +77,8 @@ class Catalog:
         return self.run("frameworks").records()
 
     @cached_property
-    def frameworks(self) -> dict[str, dict]:
-        found: dict[str, dict] = {}
+    def frameworks(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         for row in self.framework_counts:
             entry = found.setdefault(
                 row["slug"], {"slug": row["slug"], "title": row["title"], "version": row["version"], "levels": {}}
@@ -126,9 +128,9 @@ class Catalog:
     def by_ref(self) -> dict[str, Requirement]:
         return {r.ref: r for r in self.by_iri.values()}
 
-    def lineage(self, requirement: Requirement):
+    def lineage(self, requirement: Requirement) -> Iterator[Requirement]:
         """The requirement, then its parent, grandparent ... up to its framework's top."""
-        node = requirement
+        node: Requirement | None = requirement
         while node is not None:
             yield node
             node = self.by_ref.get(f"{node.slug}:{node.parent}") if node.parent else None
@@ -147,7 +149,7 @@ class Catalog:
     # -- controls and evidence -------------------------------------------------
 
     @cached_property
-    def controls(self) -> dict[str, dict]:
+    def controls(self) -> dict[str, dict[str, Any]]:
         """Controls by id, each with its dependencies, evidence and components."""
         found = {row["id"]: dict(row, dependsOn=[], evidence=[], components=[]) for row in self.run("controls").records()}
         for link in self.run("control-links").records():
@@ -161,7 +163,7 @@ class Catalog:
         return self.controls[identifier]
 
     @cached_property
-    def evidence_types(self) -> dict[str, dict]:
+    def evidence_types(self) -> dict[str, dict[str, Any]]:
         return {row["id"]: row for row in self.run("evidence-types").records()}
 
     def evidence_type(self, identifier: str) -> dict[str, Any]:

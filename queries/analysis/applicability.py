@@ -95,9 +95,9 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
     bearers = _bearers(catalog, dpdp)
     kinds = _kinds(catalog, dpdp)
     dated = _dates(catalog, dpdp)
+    # A Consent Manager's duties (s.6(7)-(9), R4) bind only a registered Consent
+    # Manager, a role the engagement format does not offer: they never apply here.
     roles = set(ROLE_BEARERS.get(engagement.dpdp_role, set()))
-    if getattr(engagement, "consent_manager", False):
-        roles.add(CONSENT_MANAGER)
     for slug in engagement.frameworks:
         for r in catalog.requirements(slug):
             if not coverage.is_unit(r):
@@ -120,7 +120,8 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
     return Applicability(units, excluded)
 
 
-def _dpdp_exclusion(r, lineage, catalog, engagement, roles, bearers, kinds) -> str | None:
+def _dpdp_exclusion(r: Requirement, lineage: list[Requirement], catalog: Catalog, engagement: Engagement, roles: set[str],
+                    bearers: dict[str, set[str]], kinds: dict[str, str]) -> str | None:
     kind = next((kinds[n.iri] for n in lineage if n.iri in kinds), None)
     if kind in NOT_ACTED_ON:
         # An exemption (s.7's legitimate uses by the State, s.17), a power of the Board or

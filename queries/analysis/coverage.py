@@ -20,6 +20,10 @@ because nothing says which part of the parent it meets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.relationships import EQ, NOT, PARTIAL_MIN_STRENGTH, SEM, SUP, SYN, counts
 
 FULL, PARTIAL, OPEN = "full", "partial", "open"
@@ -86,13 +90,13 @@ def spreads_to_children(state: str) -> bool:
 UNIT_LEVEL = {"soc2": "criterion"}
 
 
-def is_unit(requirement) -> bool:
+def is_unit(requirement: Requirement) -> bool:
     """Whether ``requirement`` (a :class:`~attestgraph.queries.catalog.Requirement`) is assessed on its own."""
     level = UNIT_LEVEL.get(requirement.slug)
     return requirement.level == level if level else requirement.leaf
 
 
-def unit_of(requirement, catalog):
+def unit_of(requirement: Requirement, catalog: Catalog) -> Requirement | None:
     """The assessable unit a requirement informs (itself, or the criterion above a point
     of focus), or ``None`` for a requirement above the units (a series, a clause)."""
     for node in catalog.lineage(requirement):
@@ -101,7 +105,7 @@ def unit_of(requirement, catalog):
     return None
 
 
-def unit_states(catalog, slugs, links) -> dict[str, str]:
+def unit_states(catalog: Catalog, slugs: str | Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, str]:
     """The state of every assessable unit of ``slugs`` given ``links``.
 
     ``links`` is an iterable of ``(requirement_iri, state)`` for the links one set of
@@ -123,14 +127,15 @@ def unit_states(catalog, slugs, links) -> dict[str, str]:
     return out
 
 
-def _unit_structure(catalog, slugs) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+def _unit_structure(catalog: Catalog, slugs: str | Iterable[str]) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """Each unit of ``slugs`` with its lineage and its parts, as IRIs. The structure of a
     catalog does not change, and callers ask per control (a plan asks ~150 times), so it
     is computed once per catalog view and set of frameworks."""
     key = (slugs,) if isinstance(slugs, str) else tuple(sorted(slugs))
+    cache: dict[tuple[str, ...], list[tuple[str, tuple[str, ...], tuple[str, ...]]]]
     cache = catalog.__dict__.setdefault("_unit_structure", {})
     if key not in cache:
-        requirements = catalog.requirements(slugs)
+        requirements = catalog.requirements(list(key))
         children: dict[str, list[str]] = {}
         for r in requirements:
             if r.parent:
@@ -153,7 +158,8 @@ def _descendants(iri: str, children: dict[str, list[str]]) -> list[str]:
     return found
 
 
-def programme_controls(rows, slug: str, catalog=None, threshold: int = PROGRAMME_MIN_STRENGTH) -> set[str]:
+def programme_controls(rows: list[dict[str, Any]], slug: str, catalog: Catalog | None = None,
+                       threshold: int = PROGRAMME_MIN_STRENGTH) -> set[str]:
     """The controls a programme for ``slug`` builds, from control-mapping rows
     (``controlId``, ``r``, ``slug``, ``rel``, ``rat``, ``strength``).
 
@@ -182,7 +188,7 @@ def programme_controls(rows, slug: str, catalog=None, threshold: int = PROGRAMME
     return chosen
 
 
-def assessed_units(catalog, slug: str) -> tuple[list, list]:
+def assessed_units(catalog: Catalog, slug: str) -> tuple[list[Requirement], list[Requirement]]:
     """The assessable units of ``slug`` an organisation acts on, and those marked not
     applicable (a duty of the Data Principal ...), which no programme is asked to cover."""
     units = [r for r in catalog.requirements(slug) if is_unit(r)]

@@ -19,7 +19,7 @@ a finding or a number never differs between them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from attestgraph.graph.store import GraphStore
@@ -27,7 +27,7 @@ from attestgraph.queries.analysis.coverage import FULL, OPEN, PARTIAL, link_stat
 from attestgraph.queries.analysis.findings import SEVERITY_ORDER, readiness_findings
 from attestgraph.queries.analysis.gaps import gaps
 from attestgraph.queries.analysis.scope import in_scope_leaves
-from attestgraph.queries.catalog import Catalog, natural_key
+from attestgraph.queries.catalog import Catalog, Requirement, natural_key
 from attestgraph.queries.engagement.file import Engagement
 from attestgraph.queries.engagement.graph import store_with_engagement
 
@@ -54,12 +54,12 @@ def risk_rank(finding: dict[str, Any]) -> int:
 
 def merge_findings(readiness: list[dict[str, Any]], plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Readiness and plan findings as one list: one entry per id, most severe first."""
-    by_id: dict[str, dict] = {f["id"]: f for f in readiness}
+    by_id: dict[str, dict[str, Any]] = {f["id"]: f for f in readiness}
     by_id.update({f["id"]: f for f in plan})
     return sorted(by_id.values(), key=lambda f: (SEVERITY_ORDER[f["severity"]], risk_rank(f), f["id"]))
 
 
-def plan_controls(plan: dict[str, Any], engagement: Engagement) -> tuple[dict[str, dict], set[str]]:
+def plan_controls(plan: dict[str, Any], engagement: Engagement) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """The plan's steps by control, and every control it selects (planned or operating).
 
     Reads the selection of the new planner when present (``selection.controls``) and
@@ -159,9 +159,9 @@ def overlap_paragraph(catalog: Catalog, engagement: Engagement, chosen: set[str]
     return {"text": " ".join(sentences), "base": base, "base_controls": len(base_controls), "targets": targets}
 
 
-def _group_by_parent(catalog: Catalog, units) -> list[dict[str, Any]]:
+def _group_by_parent(catalog: Catalog, units: Iterable[Requirement]) -> list[dict[str, Any]]:
     """Open requirements grouped under their parent's title, largest group first."""
-    groups: dict[str, dict] = {}
+    groups: dict[str, dict[str, Any]] = {}
     for unit in units:
         parent = catalog.by_ref.get(f"{unit.slug}:{unit.parent}") if unit.parent else None
         key = parent.notation if parent else unit.notation

@@ -25,7 +25,7 @@ def shared_evidence(store: GraphStore, frameworks: list[str] | None = None, cata
         catalog.framework(slug)
     serves: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     controls: dict[str, set[str]] = defaultdict(set)
-    info: dict[str, dict] = {}
+    info: dict[str, dict[str, Any]] = {}
     for row in catalog.run("evidence-reach", slug=chosen).records():
         key = row["evidenceId"]
         info[key] = {"id": key, "label": row["evidenceLabel"], "form": row["form"]}

@@ -51,7 +51,8 @@ def explain(store: GraphStore, x: str, y: str, catalog: Catalog | None = None) -
     raw = {d["m"]: d for d in catalog.run("mapping-details", m=sorted(wanted)).records()} if wanted else {}
     details = {m: _link(catalog, d) for m, d in raw.items()}
 
-    chains, shared = [], []
+    chains: list[dict[str, Any]] = []
+    shared: list[dict[str, Any]] = []
     for middle, m1, m2 in linked:
         links = [details[m1], details[m2]]
         if middle in catalog.control_by_iri:

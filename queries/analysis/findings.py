@@ -14,13 +14,14 @@ raised by the plan, once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.analysis.coverage import FULL, OPEN, link_state, spreads_to_children, unit_states
 from attestgraph.queries.catalog import Catalog, Requirement
-from attestgraph.queries.engagement.file import Engagement
+from attestgraph.queries.engagement.file import Engagement, ThirdParty
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -49,8 +50,8 @@ class Finding:
         }
 
 
-def control_sets(catalog: Catalog) -> dict[str, dict]:
-    sets: dict[str, dict] = {}
+def control_sets(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    sets: dict[str, dict[str, Any]] = {}
     for row in catalog.run("control-sets").records():
         entry = sets.setdefault(
             row["id"],
@@ -71,7 +72,7 @@ def _held(catalog: Catalog, engagement: Engagement, control: str) -> str:
     return "evidenced" if produces & set(engagement.evidence) else "implemented"
 
 
-def _list(items) -> str:
+def _list(items: Iterable[str]) -> str:
     items = sorted(items)
     return ", ".join(items) if items else "none"
 
@@ -128,7 +129,7 @@ CONTENT_KINDS = ("model-api", "vector-database", "cloud", "data-labelling")
 CUSTOMER_DATA = {"customer", "training", "personal", "children"}
 
 
-def holds_customer_data(engagement: Engagement, party) -> bool:
+def holds_customer_data(engagement: Engagement, party: ThirdParty) -> bool:
     """Whether a third party holds or processes customer data, whatever its ``kind``:
     its kind hosts content, it processes personal data, or the component it runs
     touches customer, training, personal or children's data."""
@@ -244,7 +245,8 @@ CHILDREN_PROVISIONS = (("dpdp-act", "9"), ("dpdp-rules", "R10"))
 SDF_PROVISIONS = (("dpdp-act", "10(2)"), ("dpdp-rules", "R13"))
 
 
-def provision_states(catalog: Catalog, engagement: Engagement, provisions) -> tuple[list[Requirement], dict[str, str], dict[str, set[str]]]:
+def provision_states(catalog: Catalog, engagement: Engagement, provisions: Iterable[tuple[str, str]],
+                     ) -> tuple[list[Requirement], dict[str, str], dict[str, set[str]]]:
     """The assessable units under ``provisions``, their state from the operating controls
     (the coverage rule of :mod:`attestgraph.queries.analysis.coverage`), and for each unit the
     catalog controls that would advance it."""
@@ -258,7 +260,8 @@ def provision_states(catalog: Catalog, engagement: Engagement, provisions) -> tu
              and any(n.iri in roots for n in catalog.lineage(r))
              and not any(n.not_applicable for n in catalog.lineage(r))]
     have = engagement.implemented_ids
-    links, advancing = [], {}
+    links: list[tuple[str, str]] = []
+    advancing: dict[str, list[tuple[str, str]]] = {}
     for row in catalog.run("control-mappings", slug=slugs).records():
         state = link_state(row["rel"], row["rat"], int(row["strength"]))
         if state == OPEN:
@@ -278,7 +281,8 @@ def provision_states(catalog: Catalog, engagement: Engagement, provisions) -> tu
     return units, {u.iri: states.get(u.iri, OPEN) for u in units}, helpers
 
 
-def _provision_finding(catalog, engagement, provisions, identifier, title, why) -> list[Finding]:
+def _provision_finding(catalog: Catalog, engagement: Engagement, provisions: Iterable[tuple[str, str]],
+                       identifier: str, title: str, why: str) -> list[Finding]:
     units, states, helpers = provision_states(catalog, engagement, provisions)
     # Work is left where a duty is open, or met only in part while a catalog control that
     # would advance it is not yet operating. A duty met in part with every catalog control

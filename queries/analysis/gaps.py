@@ -98,7 +98,7 @@ def summarise(states: dict[str, str], units: list[Requirement]) -> dict[str, Any
         for key in overall:
             overall[key] += counts[key]
 
-    def pct(counts):
+    def pct(counts: dict[str, int]) -> dict[str, Any]:
         total = sum(counts.values())
         score = sum(STATE_VALUE[k] * n for k, n in counts.items())
         return dict(counts, total=total, score_pct=round(100 * score / total, 1) if total else 100.0)
@@ -129,9 +129,9 @@ def rank_missing(catalog: Catalog, reach: Reach, have: set[str], leaves: list[Re
     ranked = []
     candidates = [c for c in catalog.controls if c not in have]
     while candidates:
-        best = None
+        best: tuple[float, str, float, dict[str, float], float] | None = None
         for control in candidates:
-            gain, per_fw = 0.0, defaultdict(float)
+            gain, per_fw = 0.0, defaultdict[str, float](float)
             for iri, state in reach.by_control.get(control, {}).items():
                 if iri in states:
                     delta = max(0.0, STATE_VALUE[state] - STATE_VALUE[states[iri]])
@@ -143,7 +143,7 @@ def rank_missing(catalog: Catalog, reach: Reach, have: set[str], leaves: list[Re
                 best = (score, control, gain, dict(per_fw), effort)
         if best is None:
             break
-        score, control, gain, per_fw, effort = best
+        score, control, gain, gained, effort = best
         chosen.add(control)
         states = reach.states(chosen, units)
         candidates.remove(control)
@@ -155,8 +155,8 @@ def rank_missing(catalog: Catalog, reach: Reach, have: set[str], leaves: list[Re
                 "effort_days": effort,
                 "coverage_gain": round(gain, 1),
                 "gain_per_day": round(score, 2),
-                "gain_by_framework": {k: round(v, 1) for k, v in sorted(per_fw.items())},
-                "frameworks": len(per_fw),
+                "gain_by_framework": {k: round(v, 1) for k, v in sorted(gained.items())},
+                "frameworks": len(gained),
                 "needs_first": sorted(d for d in info["dependsOn"] if d not in chosen),
             }
         )

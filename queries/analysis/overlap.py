@@ -25,6 +25,7 @@ which need their own work, in one paragraph a consultant can put before a client
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ from attestgraph.graph.inference import ControlLink, shared_implementations
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.analysis import coverage as cov
 from attestgraph.queries.catalog import Catalog, natural_key
-from attestgraph.relationships import INVERSE
+from attestgraph.relationships import INVERSE, PARTIAL_MIN_STRENGTH
 
 # -- the crosswalk -------------------------------------------------------------
 
@@ -72,7 +73,7 @@ class Pair:
 
 def pairs_between(catalog: Catalog, a: str, b: str) -> list[Pair]:
     """Every crosswalk mapping between ``a`` and ``b``, curated or inferred, read "a REL b"."""
-    rows: dict[str, dict] = {}
+    rows: dict[str, dict[str, Any]] = {}
     vias: dict[str, list[str]] = defaultdict(list)
     for row in catalog.run("mappings-between", fa=v.framework_iri(a), fb=v.framework_iri(b)).records():
         rows.setdefault(row["m"], row)
@@ -119,7 +120,7 @@ def shared_between(catalog: Catalog, a: str, b: str, rows: list[dict[str, Any]])
         for row in rows
         if row["slug"] in (a, b)
     ]
-    found = []
+    found: list[dict[str, Any]] = []
     for item in shared_implementations(links):
         first, second = (item.first, item.second) if item.first.scheme == a else (item.second, item.first)
         if (first.scheme, second.scheme) != (a, b):
@@ -184,7 +185,8 @@ def _label(catalog: Catalog, slug: str, notation: str) -> str:
     return found.label if found else notation
 
 
-def programme(catalog: Catalog, slug: str, rows: list[dict[str, Any]], controls=None, name: str | None = None) -> dict[str, Any]:
+def programme(catalog: Catalog, slug: str, rows: list[dict[str, Any]], controls: Iterable[str] | None = None,
+              name: str | None = None) -> dict[str, Any]:
     """The control set of a programme for ``slug``: the one given; else the planner's
     selection for a reference engagement (:mod:`attestgraph.queries.planning.programme`); else,
     for a framework the planner does not target, the threshold rule's."""
@@ -206,7 +208,8 @@ def programme(catalog: Catalog, slug: str, rows: list[dict[str, Any]], controls=
             "count": len(ids), "ids": ids}
 
 
-def programme_coverage(catalog: Catalog, covered: str, by: str, rows: list[dict[str, Any]], controls=None,
+def programme_coverage(catalog: Catalog, covered: str, by: str, rows: list[dict[str, Any]],
+                       controls: Iterable[str] | None = None,
                        names: dict[str, str] | None = None) -> dict[str, Any]:
     """How much of ``covered`` the programme for ``by`` covers, unit by unit."""
     chosen = programme(catalog, by, rows, controls, (names or {}).get(by))
@@ -217,7 +220,7 @@ def programme_coverage(catalog: Catalog, covered: str, by: str, rows: list[dict[
         if row["slug"] == covered and row["controlId"] in ids
     ]
     states = cov.unit_states(catalog, [covered], links)
-    return dict(summarise_units(catalog, covered, states), by=by, threshold=cov.PARTIAL_MIN_STRENGTH, controls=chosen)
+    return dict(summarise_units(catalog, covered, states), by=by, threshold=PARTIAL_MIN_STRENGTH, controls=chosen)
 
 
 def crosswalk_coverage(catalog: Catalog, covered: str, by: str, pairs: list[Pair], forward: bool) -> dict[str, Any]:
@@ -229,7 +232,7 @@ def crosswalk_coverage(catalog: Catalog, covered: str, by: str, pairs: list[Pair
         else:  # read backwards: "y inverse(REL) x"
             links.append((p.x, cov.link_state(INVERSE[p.rel_iri], p.rat_iri, p.strength)))
     states = cov.unit_states(catalog, [covered], links)
-    return dict(summarise_units(catalog, covered, states), by=by, threshold=cov.PARTIAL_MIN_STRENGTH)
+    return dict(summarise_units(catalog, covered, states), by=by, threshold=PARTIAL_MIN_STRENGTH)
 
 
 # -- the headline -------------------------------------------------------------
@@ -293,8 +296,8 @@ def framework_names(catalog: Catalog) -> dict[str, str]:
 # -- the answer -----------------------------------------------------------------
 
 
-def overlap(store: GraphStore, a: str, b: str, catalog: Catalog | None = None, controls=None,
-            controls_reverse=None) -> dict[str, Any]:
+def overlap(store: GraphStore, a: str, b: str, catalog: Catalog | None = None, controls: Iterable[str] | None = None,
+            controls_reverse: Iterable[str] | None = None) -> dict[str, Any]:
     """Coverage each way, the crosswalk and the shared implementation of ``a`` and ``b``.
 
     ``controls`` is the control set a programme for ``a`` selected (ids); without it

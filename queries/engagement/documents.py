@@ -19,6 +19,7 @@ A YAML syntax error is raised as :class:`yaml.YAMLError` for the caller to word.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import yaml
 
@@ -62,7 +63,7 @@ def json_depth(text: str) -> tuple[int, int]:
     return deepest, deepest_line
 
 
-def load_json(text: str, source: str = "body"):
+def load_json(text: str, source: str = "body") -> Any:
     """Decode a JSON document within the bounds; errors name the line and column."""
     if len(text) > MAX_CHARS:
         raise _too_big(source, "(document)", f"the document is {len(text)} characters; at most {MAX_CHARS} are read")
@@ -85,7 +86,7 @@ def check_yaml(text: str, source: str = "engagement") -> None:
     sizes: dict[str, int] = {}  # anchor -> nodes it stands for, aliases expanded
     open_nodes: list[tuple[str | None, int]] = []  # (anchor, node count when it opened)
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line = f"line {event.start_mark.line + 1}"
+        line = f"line {event.start_mark.line + 1}" if event.start_mark else "(document)"
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -105,12 +106,12 @@ def check_yaml(text: str, source: str = "engagement") -> None:
             aliases += 1
             if aliases > MAX_ALIASES:
                 raise _too_big(source, line, f"the document uses more than {MAX_ALIASES} aliases")
-            nodes += sizes.get(event.anchor, 1)  # an alias to an unfinished anchor is an error the loader reports
+            nodes += sizes.get(event.anchor or "", 1)  # an alias to an unfinished anchor is an error the loader reports
         if nodes > MAX_NODES:
             raise _too_big(source, line, f"the document expands to more than {MAX_NODES} values (aliases included)")
 
 
-def load_yaml(text: str, source: str = "engagement"):
+def load_yaml(text: str, source: str = "engagement") -> Any:
     """Decode a YAML document (safe tags only) once it is known to be within the bounds."""
     check_yaml(text, source)
     return yaml.safe_load(text)

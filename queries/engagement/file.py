@@ -13,9 +13,10 @@ import datetime as dt
 import difflib
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -69,7 +70,7 @@ KEYS = {
 }
 
 
-def is_engagement_id(text) -> bool:
+def is_engagement_id(text: object) -> bool:
     """Whether ``text`` is a valid engagement id (the whole string, no trailing newline)."""
     return isinstance(text, str) and ENGAGEMENT_ID.fullmatch(text) is not None
 
@@ -181,10 +182,10 @@ class _Reader:
     def __init__(self, source: str):
         self.source = source
 
-    def fail(self, path: str, message: str):
+    def fail(self, path: str, message: str) -> NoReturn:
         raise EngagementError(self.source, path, message)
 
-    def mapping(self, value, path: str) -> dict[str, Any]:
+    def mapping(self, value: object, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(path, f"expected a mapping of fields, got {type(value).__name__}")
         return value
@@ -200,7 +201,9 @@ class _Reader:
                 self.fail(where, f"unknown key {str(key)!r}{hint}")
         return data
 
-    def get(self, data: dict[str, Any], key: str, path: str, kind, *, required=True, default=None, choices=None):
+    def get(self, data: dict[str, Any], key: str, path: str, kind: type, *, required: bool = True, default: Any = None,
+            choices: Sequence[str] | None = None) -> Any:
+        """The field ``key`` checked to be a ``kind`` (typed ``Any``: its type is ``kind``)."""
         where = f"{path}.{key}" if path else key
         if key not in data or data[key] is None:
             if required:
@@ -240,13 +243,13 @@ class _Reader:
         return value
 
 
-def _kind_name(kind) -> str:
+def _kind_name(kind: type) -> str:
     return {str: "text", bool: "true or false", int: "an integer", float: "a number", list: "a list", dict: "a mapping"}.get(
         kind, kind.__name__
     )
 
 
-def load_engagement(path: str | Path, **known) -> Engagement:
+def load_engagement(path: str | Path, **known: Any) -> Engagement:
     """Read and validate an engagement YAML file (``known``: see :func:`parse_engagement`)."""
     path = Path(path)
     try:
@@ -261,10 +264,16 @@ class _DatesAsText(yaml.SafeLoader):
     (``2027-02-30``) reaches field validation and the error names its field."""
 
 
-_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):  # a timestamp tag on a mapping or a list
+        raise yaml.constructor.ConstructorError(None, None, "a timestamp must be a scalar", node.start_mark)
+    return loader.construct_scalar(node)
 
 
-def parse_engagement_text(text: str, source: str = "engagement", **known) -> Engagement:
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+def parse_engagement_text(text: str, source: str = "engagement", **known: Any) -> Engagement:
     try:
         data = load_yaml(text, source)  # bounded: depth, size, alias expansion (attestgraph.queries.engagement.documents)
     except (ValueError, OverflowError):
@@ -280,15 +289,15 @@ def parse_engagement_text(text: str, source: str = "engagement", **known) -> Eng
     return parse_engagement(data, source, **known)
 
 
-def _load_dates_as_text(text: str, source: str):
+def _load_dates_as_text(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as exc:
         raise EngagementError(source, "(document)", f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
 
 
-def parse_engagement(data, source: str = "engagement", known_controls=None, known_evidence=None,
-                     known_components=None) -> Engagement:
+def parse_engagement(data: object, source: str = "engagement", known_controls: set[str] | None = None,
+                     known_evidence: set[str] | None = None, known_components: set[str] | None = None) -> Engagement:
     """Validate a decoded engagement document; ``known_*`` sets check ids against the catalog."""
     r = _Reader(source)
     root = r.keys(r.mapping(data, "(document)"), "(document)")
@@ -421,7 +430,7 @@ def _local_id(r: _Reader, item: dict[str, Any], path: str) -> str:
     if not LOCAL_ID.fullmatch(identifier):
         r.fail(f"{path}.id", "expected an id usable in an IRI (letters, digits, '.', '_' and '-', starting with a "
                              f"letter or digit, at most 63 characters), got {identifier!r}")
-    return identifier
+    return str(identifier)
 
 
 def _cost(r: _Reader, eng: dict[str, Any]) -> Cost | None:
@@ -436,7 +445,8 @@ def _cost(r: _Reader, eng: dict[str, Any]) -> Cost | None:
     return Cost(day_rate=rate, currency=currency)
 
 
-def _plan_choices(r: _Reader, root: dict[str, Any], operating: set[str], known_controls) -> tuple[list[str], list[str]]:
+def _plan_choices(r: _Reader, root: dict[str, Any], operating: set[str],
+                  known_controls: set[str] | None) -> tuple[list[str], list[str]]:
     """``plan.include`` / ``plan.exclude``: catalog controls the planner must add or leave out."""
     plan = r.keys(r.mapping(r.get(root, "plan", "", dict, required=False, default={}), "plan"), "plan")
     chosen = {}

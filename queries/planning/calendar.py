@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 
 SETTINGS = {
     # SOC 2 Type I: the as-of date is the working day after the last in-scope control is
@@ -59,7 +60,7 @@ def first_working_day(day: dt.date) -> dt.date:
     return day
 
 
-def working_days(start: dt.date):
+def working_days(start: dt.date) -> Iterator[dt.date]:
     """Every working day from ``start`` on (an endless iterator)."""
     day = first_working_day(start)
     while True:

@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.analysis.applicability import applicable_units
+from attestgraph.queries.analysis.applicability import Applicability, applicable_units
 from attestgraph.queries.analysis.findings import Finding, control_sets
 from attestgraph.queries.catalog import Catalog, natural_key
 from attestgraph.queries.engagement.file import Engagement
@@ -35,7 +35,7 @@ from attestgraph.queries.planning.schedule import (
     critical_chain,
     schedule,
 )
-from attestgraph.queries.planning.selection import operating, select_controls
+from attestgraph.queries.planning.selection import Selection, operating, select_controls
 
 
 def phase_of_clause(notation: str) -> int:
@@ -60,8 +60,8 @@ def _phases(catalog: Catalog, chosen: set[str], depends: dict[str, list[str]], m
         control = row["controlId"]
         if row["slug"] != "iso42001" or control not in chosen:
             continue
-        phase = phase_of_clause(catalog.by_iri[row["r"]].notation)
-        key = (-int(row["strength"]), phase)
+        clause_phase = phase_of_clause(catalog.by_iri[row["r"]].notation)
+        key = (-int(row["strength"]), clause_phase)
         if control not in best or key < best[control]:
             best[control] = key
     clause = {c: best[c][1] if c in best else OPERATION for c in chosen}
@@ -81,7 +81,7 @@ def _phases(catalog: Catalog, chosen: set[str], depends: dict[str, list[str]], m
     return phase
 
 
-def _iso_mappings(catalog: Catalog, engagement: Engagement, selection) -> list[dict[str, Any]]:
+def _iso_mappings(catalog: Catalog, engagement: Engagement, selection: Selection) -> list[dict[str, Any]]:
     """ISO/IEC 42001 links of the controls, read once: they name each control's phase."""
     if engagement.iso42001:
         return selection.mappings
@@ -116,7 +116,7 @@ def capacity_for_type1(store: GraphStore, engagement: Engagement, by: dt.date, c
     applicability = applicable_units(catalog, engagement)
     selection = select_controls(catalog, engagement, applicability, control_sets(catalog))
 
-    def as_of(capacity: float) -> tuple[dt.date, dict]:
+    def as_of(capacity: float) -> tuple[dt.date, dict[str, Any]]:
         plan = _plan(catalog, engagement, applicability, selection, capacity)
         date = next(m["date"] for m in plan["milestones"] if m["kind"] == "soc2-type1")
         return dt.date.fromisoformat(date), plan
@@ -146,7 +146,8 @@ def capacity_for_type1(store: GraphStore, engagement: Engagement, by: dt.date, c
                    if high > 1 else "one person-day a week is enough"}
 
 
-def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, capacity: float) -> dict[str, Any]:
+def _plan(catalog: Catalog, engagement: Engagement, applicability: Applicability, selection: Selection,
+          capacity: float) -> dict[str, Any]:
     chosen = selection.chosen
     have = operating(engagement)
     depends = {c: [d for d in catalog.control(c)["dependsOn"] if d not in have] for c in catalog.controls}
@@ -238,7 +239,7 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability, selection, ca
     }
 
 
-def _deadlines(applicability, selection) -> dict[str, dt.date]:
+def _deadlines(applicability: Applicability, selection: Selection) -> dict[str, dt.date]:
     """Each selected control's earliest DPDP date of effect among the units it advances."""
     found: dict[str, dt.date] = {}
     dated = {u.ref: u.effective for u in applicability.units.values() if u.effective}
@@ -251,7 +252,7 @@ def _deadlines(applicability, selection) -> dict[str, dt.date]:
     return found
 
 
-def _operating_floor(catalog, engagement, selection, start) -> int:
+def _operating_floor(catalog: Catalog, engagement: Engagement, selection: Selection, start: dt.date) -> int:
     """The earliest window day the controls already operating allow (each must have run a cycle)."""
     floor = 0
     for item in engagement.implemented:
@@ -264,7 +265,7 @@ def _operating_floor(catalog, engagement, selection, start) -> int:
     return floor
 
 
-def _why(job: Job, selection, deadline, critical: bool) -> str:
+def _why(job: Job, selection: Selection, deadline: dt.date | None, critical: bool) -> str:
     parts = [f"{selection.tags[job.control]}: {selection.reasons.get(job.control, '')}", f"phase {job.phase + 1} ({PHASES[job.phase]})"]
     if job.depends_on:
         parts.append(f"after {', '.join(sorted(job.depends_on))}")
@@ -275,7 +276,8 @@ def _why(job: Job, selection, deadline, critical: bool) -> str:
     return "; ".join(parts)
 
 
-def _calendar(engagement, jobs, selection, start, settings, type2_floor) -> tuple[list[dict[str, Any]], list[Finding]]:
+def _calendar(engagement: Engagement, jobs: dict[str, Job], selection: Selection, start: dt.date, settings: dict[str, Any],
+              type2_floor: int) -> tuple[list[dict[str, Any]], list[Finding]]:
     milestones: list[dict[str, Any]] = []
     findings: list[Finding] = []
 
@@ -340,8 +342,9 @@ def _calendar(engagement, jobs, selection, start, settings, type2_floor) -> tupl
     return milestones, findings
 
 
-def _deadline_findings(engagement, jobs, deadlines, start) -> list[Finding]:
-    findings = []
+def _deadline_findings(engagement: Engagement, jobs: dict[str, Job], deadlines: dict[str, dt.date],
+                       start: dt.date) -> list[Finding]:
+    findings: list[Finding] = []
     overdue = sorted((j.control for j in jobs.values() if j.overdue), key=natural_key)
     if overdue:
         since = min(deadlines[c] for c in overdue)
@@ -377,7 +380,7 @@ def _deadline_findings(engagement, jobs, deadlines, start) -> list[Finding]:
     return findings
 
 
-def _unmet_finding(selection) -> list[Finding]:
+def _unmet_finding(selection: Selection) -> list[Finding]:
     """Applicable units no combination of catalog controls meets under the sufficiency rule."""
     if not selection.unmet:
         return []

@@ -111,20 +111,20 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
     horizon = sum(j.slots for j in jobs.values()) + operating + 1
     horizon = max([horizon] + [d + 1 for d in deadline.values()]) + max(list(cycle.values()) + [floor, 0])
     model = cp_model.CpModel()
-    start = {c: model.NewIntVar(0, horizon, f"s:{c}") for c in jobs}
-    end = {c: model.NewIntVar(0, horizon, f"e:{c}") for c in jobs}
-    interval = {c: model.NewIntervalVar(start[c], j.slots, end[c], f"i:{c}") for c, j in jobs.items()}
-    model.AddCumulative([interval[c] for c in jobs], [demand[c] for c in jobs], cap)
+    start = {c: model.new_int_var(0, horizon, f"s:{c}") for c in jobs}
+    end = {c: model.new_int_var(0, horizon, f"e:{c}") for c in jobs}
+    interval = {c: model.new_interval_var(start[c], j.slots, end[c], f"i:{c}") for c, j in jobs.items()}
+    model.add_cumulative([interval[c] for c in jobs], [demand[c] for c in jobs], cap)
     for c, job in jobs.items():
         for d in job.depends_on:
             if d in jobs:
-                model.Add(start[c] >= end[d])
+                model.add(start[c] >= end[d])
     if iso_order:
         _phase_gates(model, jobs, start, end, horizon, operating)
     stages: list[tuple[str, cp_model.LinearExpr]] = []
     overdue = [c for c, j in jobs.items() if j.overdue]
     if overdue:
-        stages.append(("overdue DPDP duties first (sum of their end days)", sum(end[c] for c in overdue)))
+        stages.append(("overdue DPDP duties first (sum of their end days)", cp_model.LinearExpr.sum([end[c] for c in overdue])))
     # Under the ISO/IEC 42001 order, internal audit, management review and improvement
     # follow the operating period by rule; where one also serves a DPDP duty its
     # lateness is reported by the plan's findings, not traded against other duties.
@@ -134,13 +134,13 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
         # The latest any duty finishes after its date of effect (0 when every date is
         # met). Minimising the maximum, not one duty's date, means no duty is made later
         # to bring another forward.
-        lateness = model.NewIntVar(0, horizon, "lateness")
+        lateness = model.new_int_var(0, horizon, "lateness")
         for c in dated:
-            model.Add(lateness >= end[c] - deadline[c])
+            model.add(lateness >= end[c] - deadline[c])
         late = []
         for c in dated:
-            each = model.NewIntVar(0, horizon, f"late:{c}")
-            model.Add(each >= end[c] - deadline[c])
+            each = model.new_int_var(0, horizon, f"late:{c}")
+            model.add(each >= end[c] - deadline[c])
             late.append(each)
         # The worst duty first, then the total: weighted so no total can outweigh one
         # week of the maximum (the sum is at most len(dated) * horizon).
@@ -149,23 +149,23 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
                        lateness * weight + sum(late)))
     soc2 = [c for c, j in jobs.items() if j.soc2]
     if soc2:
-        type1 = model.NewIntVar(0, horizon, "type1")
-        model.AddMaxEquality(type1, [end[c] for c in soc2])
+        type1 = model.new_int_var(0, horizon, "type1")
+        model.add_max_equality(type1, [end[c] for c in soc2])
         stages.append(("SOC 2 Type I as-of day", type1))
         if type2:
-            window = model.NewIntVar(0, 2 * horizon, "type2")
-            model.AddMaxEquality(window, [end[c] + cycle[c] for c in soc2] + [type1, model.NewConstant(floor)])
+            window = model.new_int_var(0, 2 * horizon, "type2")
+            model.add_max_equality(window, [end[c] + cycle[c] for c in soc2] + [type1, model.new_constant(floor)])
             stages.append(("Type II window start day", window))
     iso = [c for c, j in jobs.items() if j.iso]
     if iso:
-        iso_end = model.NewIntVar(0, horizon, "iso_end")
-        model.AddMaxEquality(iso_end, [end[c] for c in iso])
+        iso_end = model.new_int_var(0, horizon, "iso_end")
+        model.add_max_equality(iso_end, [end[c] for c in iso])
         stages.append(("end of ISO/IEC 42001 work (Stage 2 follows)", iso_end))
-    stages.append(("compactness (sum of end days)", sum(end.values())))
+    stages.append(("compactness (sum of end days)", cp_model.LinearExpr.sum(list(end.values()))))
 
     hint = _greedy(jobs, demand, cap, deadline, iso_order, operating)
     for c in jobs:
-        model.AddHint(start[c], hint[c])
+        model.add_hint(start[c], hint[c])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = WORKERS
     solver.parameters.random_seed = SEED
@@ -176,7 +176,7 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
     began = time.perf_counter()
     report: list[dict[str, Any]] = []
     solution: dict[str, int] | None = None
-    statuses = []
+    statuses: list[cp_model.CpSolverStatus] = []
     for i, (label, objective) in enumerate(stages):
         left = time_limit - (time.perf_counter() - began)
         # The Type I stage gets the largest share of what is left: it is the objective
@@ -185,30 +185,32 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
         share = left * weights[0] / sum(weights)
         solver.parameters.max_time_in_seconds = max(0.05, share)
         solver.parameters.max_deterministic_time = DETERMINISTIC_BUDGET / len(stages)
-        model.Minimize(objective)
-        status = solver.Solve(model)
+        model.minimize(objective)
+        status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if solution is None:
-                raise RuntimeError(f"scheduling found no solution ({solver.StatusName(status)})")
+                raise RuntimeError(f"scheduling found no solution ({solver.status_name(status)})")
             report.append({"objective": label, "status": "no improvement in time"})
             statuses.append(cp_model.FEASIBLE)
             break
-        value, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
-        solution = {c: solver.Value(start[c]) for c in jobs}
-        report.append({"objective": label, "status": solver.StatusName(status).lower(), "value": value,
+        value, bound = solver.objective_value, solver.best_objective_bound
+        solution = {c: solver.value(start[c]) for c in jobs}
+        report.append({"objective": label, "status": solver.status_name(status).lower(), "value": value,
                        "bound": bound, "gap": round((value - bound) / value, 4) if value else 0.0})
         statuses.append(status)
-        model.ClearHints()
+        model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools' stubs
         for c in jobs:
-            model.AddHint(start[c], solution[c])
-        model.Add(objective <= round(value))
+            model.add_hint(start[c], solution[c])
+        model.add(objective <= round(value))
+    if solution is None:  # no stage at all: compactness is always one
+        raise RuntimeError("scheduling ran no objective")
     for c, job in jobs.items():
         job.start = solution[c] * SLOT_DAYS
         job.end = (solution[c] + job.slots) * SLOT_DAYS
     wall = time.perf_counter() - began
     gaps = [s.get("gap", 0.0) for s in report]
-    status = "optimal" if all(s == cp_model.OPTIMAL for s in statuses) and len(statuses) == len(stages) else "feasible"
-    return Outcome(status, max(gaps, default=0.0), round(wall, 3), report)
+    proven = all(s == cp_model.OPTIMAL for s in statuses) and len(statuses) == len(stages)
+    return Outcome("optimal" if proven else "feasible", max(gaps, default=0.0), round(wall, 3), report)
 
 
 def _waits_for(phase: int, earlier: int) -> bool:
@@ -236,21 +238,22 @@ def _gate_offset(phase: int, earlier: int, operating_days: int) -> int:
     return operating_days if phase == AUDIT and earlier == OPERATION else 0
 
 
-def _phase_gates(model, jobs, start, end, horizon, operating_days) -> None:
+def _phase_gates(model: cp_model.CpModel, jobs: dict[str, Job], start: dict[str, cp_model.IntVar],
+                 end: dict[str, cp_model.IntVar], horizon: int, operating_days: int) -> None:
     by_phase: dict[int, list[str]] = {}
     for c, job in jobs.items():
         by_phase.setdefault(job.phase, []).append(c)
     gate = {}
     for phase, members in by_phase.items():
-        gate[phase] = model.NewIntVar(0, horizon, f"gate:{phase}")
+        gate[phase] = model.new_int_var(0, horizon, f"gate:{phase}")
         for c in members:
-            model.Add(gate[phase] >= end[c])
+            model.add(gate[phase] >= end[c])
     for phase, members in by_phase.items():
         needed = [p for p in gate if _waits_for(phase, p)]
         for c in members:
             for p in needed:
                 offset = _gate_offset(phase, p, operating_days)
-                model.Add(start[c] >= gate[p] + offset)
+                model.add(start[c] >= gate[p] + offset)
 
 
 def critical_chain(jobs: dict[str, Job], last: str, iso_order: bool = False, operating_days: int = 0) -> list[str]:
@@ -294,11 +297,12 @@ def _earliest_ends(jobs: dict[str, Job], iso_order: bool, operating: int) -> dic
     return ends
 
 
-def _greedy(jobs, demand, cap, deadline, iso_order, operating) -> dict[str, int]:
+def _greedy(jobs: dict[str, Job], demand: dict[str, int], cap: int, deadline: dict[str, int], iso_order: bool,
+            operating: int) -> dict[str, int]:
     """A serial list schedule used as the solver's first hint: week by week, ready jobs
     by priority (overdue duties, then SOC 2 work, then dated duties by date, then ISO/IEC
     42001 work, then the longest chain behind a job)."""
-    def priority(c):
+    def priority(c: str) -> tuple[bool, bool, int, int, bool, str]:
         j = jobs[c]
         return (not j.overdue, not j.soc2, -tail[c], deadline.get(c, 10**6), not j.iso, c)
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,7 @@ from attestgraph.queries.analysis import coverage
 from attestgraph.queries.analysis.applicability import Applicability
 from attestgraph.queries.catalog import Catalog, natural_key
 from attestgraph.queries.engagement.file import Engagement
+from attestgraph.relationships import PARTIAL_MIN_STRENGTH
 
 # Share of a criterion's reachable points of focus the selection must advance. Points
 # of focus are what an auditor weighs in judging a criterion, not obligations each:
@@ -65,7 +67,7 @@ RULE = (
     "partial link on itself. An ISO/IEC 42001 clause or Annex A control, or a DPDP provision, is met when a "
     "selected control is full on it or an ancestor, or when the strengths of the selected partial links on it add "
     f"up to at least {COMBINED_STRENGTH} (two counting partial links, or one near-complete link). Links count as coverage.link_state says: full, or partial at strength >= "
-    f"{coverage.PARTIAL_MIN_STRENGTH}; weaker links never count. The selection is the minimum-effort set of "
+    f"{PARTIAL_MIN_STRENGTH}; weaker links never count. The selection is the minimum-effort set of "
     "controls, with their prerequisites, that meets every applicable unit the catalog can meet; controls already "
     "operating cost nothing; a unit the catalog cannot meet is listed as unmet and still advanced by at least one "
     "control."
@@ -111,7 +113,7 @@ class UnitRoutes:
 
 
 def unit_routes(catalog: Catalog, applicability: Applicability, frameworks: list[str],
-                rows: list[dict[str, Any]]) -> tuple[dict[str, UnitRoutes], dict]:
+                rows: list[dict[str, Any]]) -> tuple[dict[str, UnitRoutes], dict[str, dict[str, list[str]]]]:
     """Routes for every applicable unit, and what each control advances (control -> {slug: [notation]}).
 
     ``rows`` are the ``control-mappings`` rows for ``frameworks``.
@@ -139,14 +141,14 @@ def unit_routes(catalog: Catalog, applicability: Applicability, frameworks: list
             continue
         control, target = row["controlId"], row["r"]
         if state == coverage.FULL:
-            for unit in below.get(target, []):
-                routes[unit].full.add(control)
-                advances[control][catalog.by_iri[unit].slug].add(catalog.by_iri[unit].notation)
-        unit = informs.get(target)
-        if unit is None:
+            for below_iri in below.get(target, []):
+                routes[below_iri].full.add(control)
+                advances[control][catalog.by_iri[below_iri].slug].add(catalog.by_iri[below_iri].notation)
+        informed = informs.get(target)
+        if informed is None:
             continue  # a partial link above the units is not spread down
-        route = routes[unit]
-        advances[control][catalog.by_iri[unit].slug].add(catalog.by_iri[unit].notation)
+        route = routes[informed]
+        advances[control][catalog.by_iri[informed].slug].add(catalog.by_iri[informed].notation)
         if route.soc2:
             route.anchor.add(control)
             if target in pof_of:
@@ -161,11 +163,11 @@ def unit_routes(catalog: Catalog, applicability: Applicability, frameworks: list
     return routes, shaped
 
 
-def asked_for(catalog: Catalog, engagement: Engagement, sets: dict[str, dict]) -> dict[str, str]:
+def asked_for(catalog: Catalog, engagement: Engagement, sets: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Controls the readiness findings ask for on this engagement, with the reason (control -> why)."""
     wanted: dict[str, str] = {}
 
-    def want(controls, why):
+    def want(controls: Iterable[str], why: str) -> None:
         for c in sorted(controls):
             wanted.setdefault(c, why)
 
@@ -203,14 +205,14 @@ class Selection:
     routes: dict[str, UnitRoutes]
     left_out: list[dict[str, Any]]
     unmet: list[dict[str, Any]]
-    forced: dict
-    solver: dict
+    forced: dict[str, list[str]]
+    solver: dict[str, Any]
     mappings: list[dict[str, Any]] = field(default_factory=list)  # the control-mappings rows read
     rule: str = RULE
 
 
 def select_controls(catalog: Catalog, engagement: Engagement, applicability: Applicability,
-                    sets: dict[str, dict], time_limit: float = SELECTION_SECONDS) -> Selection:
+                    sets: dict[str, dict[str, Any]], time_limit: float = SELECTION_SECONDS) -> Selection:
     """Solve the selection model; see the module docstring."""
     frameworks = engagement.frameworks
     rows = catalog.run("control-mappings", slug=frameworks).records()
@@ -218,8 +220,8 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
     have = operating(engagement)
     controls = sorted(catalog.controls, key=natural_key)
     depends = {c: [d for d in catalog.control(c)["dependsOn"]] for c in controls}
-    include = [c for c in getattr(engagement, "include", None) or [] if c in catalog.controls]
-    exclude = {c for c in getattr(engagement, "exclude", None) or [] if c in catalog.controls and c not in have}
+    include = [c for c in engagement.include if c in catalog.controls]
+    exclude = {c for c in engagement.exclude if c in catalog.controls and c not in have}
     # A control whose prerequisite is excluded cannot be selected either.
     blocked: dict[str, str] = {c: "excluded by the engagement file (plan.exclude)" for c in exclude}
     changed = True
@@ -237,14 +239,14 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
     forced_in.update({c: w for c, w in asked.items() if c not in forced_in})
 
     model = cp_model.CpModel()
-    x = {c: model.NewBoolVar(c) for c in available}
+    x = {c: model.new_bool_var(c) for c in available}
     for c in available:
         if c in have or c in forced_in:
-            model.Add(x[c] == 1)
+            model.add(x[c] == 1)
         for d in depends[c]:
             if d in have:
                 continue
-            model.AddImplication(x[c], x[d])
+            model.add_implication(x[c], x[d])
     unmet: list[dict[str, Any]] = []
     for route in sorted(routes.values(), key=lambda r: natural_key(r.ref)):
         if route.meetable(available):
@@ -253,26 +255,26 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
         unmet.append({"requirement": route.ref, "why": _why_unmet(route, available, blocked)})
         reach = sorted(route.advancers() & available)
         if reach:
-            model.AddBoolOr([x[c] for c in reach])  # advance it as far as the catalog allows
+            model.add_bool_or([x[c] for c in reach])  # advance it as far as the catalog allows
     scale = 10  # efforts to a tenth of a person-day
     tiebreak = {c: i for i, c in enumerate(controls)}
     weight = len(controls) * (len(controls) + 1)
     cost = {c: 0 if c in have else round(float(catalog.control(c)["effort"]) * scale) for c in available}
-    model.Minimize(sum(x[c] * (cost[c] * weight + tiebreak[c]) for c in available if c not in have))
+    model.minimize(sum(x[c] * (cost[c] * weight + tiebreak[c]) for c in available if c not in have))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = WORKERS
     solver.parameters.random_seed = SEED
     started = time.perf_counter()
-    status = solver.Solve(model)
+    status = solver.solve(model)
     wall = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"control selection found no solution ({solver.StatusName(status)})")
-    picked = {c for c in available if solver.Value(x[c])}
+        raise RuntimeError(f"control selection found no solution ({solver.status_name(status)})")
+    picked = {c for c in available if solver.value(x[c])}
     effort = sum(cost[c] for c in picked) / scale
-    bound = solver.BestObjectiveBound() / weight / scale
+    bound = solver.best_objective_bound / weight / scale
     solver_info = {
-        "status": solver.StatusName(status).lower(),
+        "status": solver.status_name(status).lower(),
         "objective": round(effort, 1),
         "bound": round(min(bound, effort), 1),
         "gap": round((effort - min(bound, effort)) / effort, 4) if effort else 0.0,
@@ -288,29 +290,29 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
     return Selection(chosen, tags, reasons, advances, routes, left_out, unmet, forced, solver_info, rows)
 
 
-def _add_unit(model, x, route: UnitRoutes, available: set[str]) -> None:
+def _add_unit(model: cp_model.CpModel, x: dict[str, cp_model.IntVar], route: UnitRoutes, available: set[str]) -> None:
     full = [x[c] for c in sorted(route.full & available)]
     if route.soc2:
-        combo = model.NewBoolVar(f"combo:{route.ref}")
-        model.AddBoolOr([x[c] for c in sorted(route.anchor & available)]).OnlyEnforceIf(combo)
+        combo = model.new_bool_var(f"combo:{route.ref}")
+        model.add_bool_or([x[c] for c in sorted(route.anchor & available)]).OnlyEnforceIf(combo)
         covered = []
         for i, part in enumerate(route.parts):
             members = [x[c] for c in sorted(part & available)]
             if not members:
                 continue
-            hit = model.NewBoolVar(f"pof:{route.ref}:{i}")
-            model.AddBoolOr(members).OnlyEnforceIf(hit)
+            hit = model.new_bool_var(f"pof:{route.ref}:{i}")
+            model.add_bool_or(members).OnlyEnforceIf(hit)
             covered.append(hit)
-        model.Add(sum(covered) >= route.parts_needed).OnlyEnforceIf(combo)
-        model.AddBoolOr(full + [combo])
+        model.add(sum(covered) >= route.parts_needed).OnlyEnforceIf(combo)
+        model.add_bool_or(full + [combo])
         return
     partial = {c: s for c, s in route.partial.items() if c in available}
     if not partial:
-        model.AddBoolOr(full)
+        model.add_bool_or(full)
         return
-    combo = model.NewBoolVar(f"combo:{route.ref}")
-    model.Add(sum(x[c] * s for c, s in sorted(partial.items())) >= COMBINED_STRENGTH).OnlyEnforceIf(combo)
-    model.AddBoolOr(full + [combo])
+    combo = model.new_bool_var(f"combo:{route.ref}")
+    model.add(sum(x[c] * s for c, s in sorted(partial.items())) >= COMBINED_STRENGTH).OnlyEnforceIf(combo)
+    model.add_bool_or(full + [combo])
 
 
 def _why_unmet(route: UnitRoutes, available: set[str], blocked: dict[str, str]) -> str:
@@ -328,7 +330,8 @@ def _why_unmet(route: UnitRoutes, available: set[str], blocked: dict[str, str]) 
             f"below the {COMBINED_STRENGTH} the rule needs{tail}")
 
 
-def _tag(picked, have, routes, depends, forced_in, asked, include) -> tuple[dict[str, str], dict[str, str]]:
+def _tag(picked: set[str], have: set[str], routes: dict[str, UnitRoutes], depends: dict[str, list[str]],
+         forced_in: dict[str, str], asked: dict[str, str], include: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """required: without it a met unit would no longer be met (or a required control needs it first);
     recommended: asked for by a readiness finding; optional: only included by the engagement file."""
     tags: dict[str, str] = {}
@@ -376,8 +379,9 @@ def _tag(picked, have, routes, depends, forced_in, asked, include) -> tuple[dict
     return tags, reasons
 
 
-def _left_out(catalog, routes, advances, picked, have, blocked) -> list[dict[str, Any]]:
-    out = []
+def _left_out(catalog: Catalog, routes: dict[str, UnitRoutes], advances: dict[str, dict[str, list[str]]], picked: set[str],
+              have: set[str], blocked: dict[str, str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for c in sorted(advances, key=natural_key):
         if c in picked or c in have:
             continue

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from attestgraph import render
 from attestgraph.errors import AttestgraphError
@@ -26,7 +27,7 @@ from attestgraph.queries.analysis.evidence import shared_evidence
 from attestgraph.queries.analysis.findings import control_sets
 from attestgraph.queries.analysis.overlap import overlap
 from attestgraph.queries.catalog import Catalog, natural_key
-from attestgraph.queries.engagement.file import Engagement
+from attestgraph.queries.engagement.file import Cost, Engagement
 from attestgraph.queries.planning.sampling import TYPE2_SAMPLES, type2_sample
 from attestgraph.queries.report import svg
 
@@ -38,7 +39,7 @@ def _series(catalog: Catalog, slug: str, notation: str) -> str:
 
 def overlap_heatmap(catalog: Catalog, result: dict[str, Any]) -> dict[str, Any]:
     """Related pairs of SOC 2 x ISO/IEC 42001 counted by SOC 2 series and 42001 clause or Annex A objective."""
-    counts: Counter = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
     for pair in result["pairs"]:
         row = _series(catalog, result["a"], pair["a"])
         column = catalog.by_ref[f"{result['b']}:{pair['b']}"].category
@@ -95,7 +96,7 @@ def _money(amount: float | None, currency: str | None) -> str | None:
     if currency != "INR" or len(whole) <= 3:
         return f"{currency} {round(amount):,d}"
     head, tail = whole[:-3], whole[-3:]
-    groups = []
+    groups: list[str] = []
     while len(head) > 2:
         groups.insert(0, head[-2:])
         head = head[:-2]
@@ -124,9 +125,10 @@ def effort_and_cost(engagement: Engagement, plan: dict[str, Any], steps: list[di
     }
 
 
-def workstreams(steps: list[dict[str, Any]], operating: set[str], catalog: Catalog, roles: dict[str, str], cost) -> list[dict[str, Any]]:
+def workstreams(steps: list[dict[str, Any]], operating: set[str], catalog: Catalog, roles: dict[str, str],
+                cost: Cost | None) -> list[dict[str, Any]]:
     """Owners by role per workstream: what each owns, when and at what effort."""
-    rows: dict[str, dict] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for step in steps:
         row = rows.setdefault(step["workstream"], {"workstream": step["workstream"], "planned": [], "operating": [],
                                                    "effort_days": 0.0, "start": step["start"], "end": step["end"]})
@@ -168,7 +170,7 @@ def scope_table(engagement: Engagement) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (not r["in_scope"], r["name"]))
 
 
-def subservice_table(engagement: Engagement, catalog: Catalog, steps: dict[str, dict], operating: set[str]) -> list[dict[str, Any]]:
+def subservice_table(engagement: Engagement, catalog: Catalog, steps: dict[str, dict[str, Any]], operating: set[str]) -> list[dict[str, Any]]:
     """Third parties that hold customer data: their treatment and the CUECs the company runs."""
     from attestgraph.queries.analysis.findings import holds_customer_data
 
@@ -219,7 +221,7 @@ def evidence_requests(catalog: Catalog, engagement: Engagement, controls: list[s
 
 def policy_list(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The policies and procedures the selected controls call for, once each."""
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     for row in requests:
         for ev in row["evidence"]:
             if ev["form"].startswith("policy"):
@@ -232,14 +234,14 @@ def policy_list(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def executive_summary(engagement: Engagement, effort: dict[str, Any], milestones: list[dict[str, Any]], findings: list[dict[str, Any]],
                       as_of: str, readiness: dict[str, Any]) -> dict[str, Any]:
     """A few sentences: dates, effort and cost, and the three biggest risks."""
-    first = {}
+    first: dict[str, str] = {}
     for m in milestones:
         first.setdefault(m["kind"], m["date"])
     sentences = [
         f"{engagement.organisation} starts the programme on {engagement.start.isoformat()}; the plan needs "
         f"{effort['effort_days']:g} person-days, about {effort['weeks_at_capacity']:g} weeks at "
         f"{engagement.capacity:g} person-days a week, with the last control in place on {effort['finish']}"
-        + (f", for an indicative {effort['cost_text']} at {_money(engagement.cost.day_rate, engagement.cost.currency)} a "
+        + (f", for an indicative {effort['cost_text']} at {effort['day_rate_text']} a "
            "person-day" if effort["cost_text"] else "") + "."
     ]
     dates = []
@@ -378,11 +380,11 @@ def plan_csv(data: dict[str, Any]) -> str:
     return render.records(rows, columns, "csv")
 
 
-def _md_cell(value) -> str:
+def _md_cell(value: object) -> str:
     return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
-def _md_table(header: list[str], rows: list[list]) -> list[str]:
+def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return (["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
             + ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows] + [""])
 
@@ -486,7 +488,7 @@ def html(data: dict[str, Any]) -> str:
                                "Related requirement pairs: SOC 2 series x ISO/IEC 42001 clause or Annex A objective") if heat else "",
     }
     return environment.get_template("report.html.j2").render(
-        data=data, charts=charts, names=FRAMEWORK_NAMES, markup=jinja2.utils.markupsafe.Markup, plan_note=plan_note
+        data=data, charts=charts, names=FRAMEWORK_NAMES, markup=markupsafe.Markup, plan_note=plan_note
     )
 
 
@@ -495,7 +497,8 @@ def html(data: dict[str, Any]) -> str:
 WRITES_PLAN_CSV = {".html", ".md"}
 
 
-def write_report(store: GraphStore, engagement: Engagement, out: str | None, progress=None) -> list[Path]:
+def write_report(store: GraphStore, engagement: Engagement, out: str | None,
+                 progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write the report in the format the file name asks for (JSON to stdout without one).
 
     Returns the files written: ``X.json`` and ``X.csv`` write only themselves; ``X.html``
