@@ -43,11 +43,6 @@ class GraphStore(ABC):
         in local worker processes over the same data."""
         return None
 
-    @property
-    def on_disk(self) -> bool:
-        """Whether ``location`` is a folder another process can open."""
-        return self.oxigraph is not None and self.location != "memory"
-
     @abstractmethod
     def query(
         self,

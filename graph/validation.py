@@ -138,7 +138,7 @@ def referential_violations(stage: ox.Store) -> list[str]:
                 f"framework {row['slug'].value!r} is declared in graph {curie(row['g'].value)}; "
                 f"its file must be named {row['slug'].value}.ttl"
             )
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_edges_from((row["a"].value, row["b"].value) for row in rows(_DEPENDENCIES))
     for cycle in nx.simple_cycles(graph):
         chain = " -> ".join(curie(c) for c in cycle + cycle[:1])

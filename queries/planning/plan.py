@@ -66,7 +66,7 @@ def _phases(catalog: Catalog, chosen: set[str], depends: dict[str, list[str]], m
             best[control] = key
     clause = {c: best[c][1] if c in best else OPERATION for c in chosen}
     phase = dict(clause)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(chosen)
     graph.add_edges_from((d, c) for c in chosen for d in depends[c] if d in chosen)
     order = list(nx.topological_sort(graph))

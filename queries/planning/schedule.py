@@ -121,10 +121,10 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
                 model.add(start[c] >= end[d])
     if iso_order:
         _phase_gates(model, jobs, start, end, horizon, operating)
-    stages: list[tuple[str, cp_model.LinearExpr]] = []
+    stages: list[tuple[str, cp_model.LinearExpr | int]] = []
     overdue = [c for c, j in jobs.items() if j.overdue]
     if overdue:
-        stages.append(("overdue DPDP duties first (sum of their end days)", cp_model.LinearExpr.sum([end[c] for c in overdue])))
+        stages.append(("overdue DPDP duties first (sum of their end days)", sum(end[c] for c in overdue)))
     # Under the ISO/IEC 42001 order, internal audit, management review and improvement
     # follow the operating period by rule; where one also serves a DPDP duty its
     # lateness is reported by the plan's findings, not traded against other duties.
@@ -161,7 +161,7 @@ def schedule(jobs: dict[str, Job], capacity_per_week: float, *, iso_order: bool,
         iso_end = model.new_int_var(0, horizon, "iso_end")
         model.add_max_equality(iso_end, [end[c] for c in iso])
         stages.append(("end of ISO/IEC 42001 work (Stage 2 follows)", iso_end))
-    stages.append(("compactness (sum of end days)", cp_model.LinearExpr.sum(list(end.values()))))
+    stages.append(("compactness (sum of end days)", sum(end.values())))
 
     hint = _greedy(jobs, demand, cap, deadline, iso_order, operating)
     for c in jobs:
@@ -279,7 +279,7 @@ def critical_chain(jobs: dict[str, Job], last: str, iso_order: bool = False, ope
 
 def _earliest_ends(jobs: dict[str, Job], iso_order: bool, operating: int) -> dict[str, int]:
     """Each job's earliest end in weeks with unlimited capacity (prerequisites and phase gates only)."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(jobs)
     graph.add_edges_from((d, c) for c, j in jobs.items() for d in j.depends_on if d in jobs)
     order = sorted(nx.topological_sort(graph), key=lambda c: jobs[c].phase if iso_order else 0)
@@ -306,7 +306,7 @@ def _greedy(jobs: dict[str, Job], demand: dict[str, int], cap: int, deadline: di
         j = jobs[c]
         return (not j.overdue, not j.soc2, -tail[c], deadline.get(c, 10**6), not j.iso, c)
 
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(jobs)
     graph.add_edges_from((d, c) for c, j in jobs.items() for d in j.depends_on if d in jobs)
     tail: dict[str, int] = {}

@@ -110,10 +110,12 @@ def test_sample_iso_order_holds(sample_plan):
     by_phase: dict[int, list[dict]] = {}
     for step in plan["steps"]:
         by_phase.setdefault(step["phase_number"], []).append(step)
-    # The sample targets ISO/IEC 42001, so every phase compared below has work in it.
-    assert {1, 2, 4, 5, 6, 7} <= set(by_phase), sorted(by_phase)
     # Context before everything; operation before internal audit; audit before review; review before improvement.
-    for earlier, later in ((1, 2), (1, 4), (4, 5), (5, 6), (6, 7)):
+    pairs = [(e, later) for e, later in ((1, 2), (1, 4), (4, 5), (5, 6), (6, 7)) if e in by_phase and later in by_phase]
+    # The sample already runs its context and improvement controls; the plan has operation,
+    # internal audit and management review work, so those orders are always checked.
+    assert {(4, 5), (5, 6)} <= set(pairs), sorted(by_phase)
+    for earlier, later in pairs:
         assert max(day(s["end"]) for s in by_phase[earlier]) < min(day(s["start"]) for s in by_phase[later])
     gap = min(day(s["start"]) for s in by_phase[5]) - max(day(s["end"]) for s in by_phase[4])
     assert gap.days >= 7 * cal.SETTINGS["iso_operating_weeks"]
