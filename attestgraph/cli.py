@@ -11,33 +11,22 @@ import sys
 import time
 from pathlib import Path
 
-from attestgraph import __version__, render
+from attestgraph import __version__, commands, render
+from attestgraph.commands import open_store, say
 from attestgraph.errors import AttestgraphError
 
 FORMATS_QUERY = ["table", "csv", "tsv", "json"]
-FORMATS = ["table", "csv", "json"]
-
-
-def _progress(message: str) -> None:
-    print(f"attestgraph: {message}", file=sys.stderr, flush=True)
-
-
-def _store(args, rebuild: bool = False):
-    from attestgraph.graph.connect import connect
-
-    return connect(args.store, data=args.data, rebuild=rebuild, progress=_progress)
-
 
 # -- commands ------------------------------------------------------------------
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     from attestgraph.graph.connect import data_root
     from attestgraph.graph.embedded import open_embedded
 
     started = time.perf_counter()
     store, report = open_embedded(
-        data_root(args.data), memory=(args.store == "memory"), rebuild=True, progress=_progress
+        data_root(args.data), memory=(args.store == "memory"), rebuild=True, progress=say
     )
     counts = store.triples_per_graph()
     from attestgraph.vocabulary import GRAPH
@@ -49,7 +38,7 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_query(args) -> int:
+def cmd_query(args: argparse.Namespace) -> int:
     if args.file:
         try:
             text = Path(args.file).read_text(encoding="utf-8")
@@ -61,7 +50,7 @@ def cmd_query(args) -> int:
         raise AttestgraphError("give a QUERY or -f FILE.rq")
     from attestgraph.server.guard import check_query
 
-    store = _store(args)
+    store = open_store(args)
     check_query(text, readable_graphs=store.named_graphs())
     result = store.query(text)
     if result.kind == "graph":
@@ -78,10 +67,10 @@ def cmd_query(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     from attestgraph.graph.check import run_checks
 
-    problems = run_checks(data=args.data, owl=not args.no_owl, progress=_progress)
+    problems = run_checks(data=args.data, owl=not args.no_owl, progress=say)
     for line in problems:
         print(line)
     if problems:
@@ -121,8 +110,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-owl", action="store_true", help="skip the HermiT consistency check (needs Java)")
     p.set_defaults(func=cmd_check)
 
-    from attestgraph import commands
-
     commands.register(sub, common)
     return root
 
@@ -130,7 +117,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except AttestgraphError as exc:
         print(f"attestgraph: error: {exc}", file=sys.stderr)
         return exc.exit_code

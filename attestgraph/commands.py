@@ -1,38 +1,53 @@
 """The analysis subcommands: frameworks, overlap, evidence, explain, gaps, plan, export, import, serve.
 
-Each is parse -> one query-layer call -> render, as DESIGN.md asks of the CLI.
+Each is parse -> one query-layer call -> render, as docs/architecture.md asks of the
+CLI. This module owns opening the store (:func:`open_store`); ``cli.py`` imports it,
+never the other way round.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attestgraph import render
+from attestgraph.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from attestgraph.graph.store import GraphStore
+    from attestgraph.queries.engagement.file import Engagement
 
 
-def _store(args):
-    from attestgraph.cli import _store as open_store
+def say(message: str) -> None:
+    """Progress and what was written: one line on stderr, so stdout stays the answer."""
+    print(f"attestgraph: {message}", file=sys.stderr, flush=True)
 
-    return open_store(args)
+
+def open_store(args: argparse.Namespace, rebuild: bool = False) -> GraphStore:
+    """The store ``--store`` and ``--data`` name (built first when needed, saying so on
+    stderr): the one place a command opens its store."""
+    from attestgraph.graph.connect import connect
+
+    return connect(args.store, data=args.data, rebuild=rebuild, progress=say)
 
 
 def _emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _json(data) -> None:
+def _json(data: object) -> None:
     _emit(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def cmd_frameworks(args) -> int:
+def cmd_frameworks(args: argparse.Namespace) -> int:
     from attestgraph.queries.catalog import Catalog
 
-    catalog = Catalog(_store(args))
+    catalog = Catalog(open_store(args))
     rows = [
         {"slug": f["slug"], "title": f["title"], "version": f["version"], "level": level, "count": count}
         for f in catalog.frameworks.values()
@@ -45,10 +60,10 @@ def cmd_frameworks(args) -> int:
     return 0
 
 
-def cmd_overlap(args) -> int:
-    from attestgraph.queries.overlap import overlap
+def cmd_overlap(args: argparse.Namespace) -> int:
+    from attestgraph.queries.analysis.overlap import overlap
 
-    result = overlap(_store(args), args.a, args.b)
+    result = overlap(open_store(args), args.a, args.b)
     if args.format == "json":
         _json(result)
         return 0
@@ -84,11 +99,11 @@ def cmd_overlap(args) -> int:
     return 0
 
 
-def cmd_evidence(args) -> int:
-    from attestgraph.queries.evidence import shared_evidence
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from attestgraph.queries.analysis.evidence import shared_evidence
 
     frameworks = [s.strip() for s in args.frameworks.split(",")] if args.frameworks else None
-    result = shared_evidence(_store(args), frameworks)
+    result = shared_evidence(open_store(args), frameworks)
     if args.format == "json":
         _json(result)
         return 0
@@ -103,16 +118,16 @@ def cmd_evidence(args) -> int:
     return 0
 
 
-def cmd_explain(args) -> int:
-    from attestgraph.queries.explain import explain
+def cmd_explain(args: argparse.Namespace) -> int:
+    from attestgraph.queries.analysis.explain import explain
 
-    result = explain(_store(args), args.x, args.y)
+    result = explain(open_store(args), args.x, args.y)
     if args.format == "json":
         _json(result)
         return 0
     lines = [f"Why {result['x']} relates to {result['y']}"]
 
-    def link(l):
+    def link(l: dict[str, Any]) -> str:
         return (f"  {l['from']} {l['relationship']} {l['to']} (strength {l['strength']}, {l['rationale']}; "
                 f"{l['source_kind']}: {l['source']})\n    {l['reason']}")
 
@@ -125,8 +140,8 @@ def cmd_explain(args) -> int:
         lines.append(f" via {chain['via']} (a = {result['x']}, p = {chain['via']}, b = {result['y']}): {said}. {chain['why']}")
         lines += [link(l) for l in chain["links"]]
     shared = result["shared_implementation"]
-    lines += ["", f"Shared implementation: controls mapped to both ({len(shared)}; a fact about work, "
-              "no relationship between the requirements follows):"]
+    lines += ["", (f"Shared implementation: controls mapped to both ({len(shared)}; a fact about work, "
+                   "no relationship between the requirements follows):")]
     for item in shared:
         counted = "" if item["counted"] else " (a link below the partial-coverage strength: not counted)"
         lines.append(f" via {item['control']} (a control serving both){counted}:")
@@ -137,28 +152,18 @@ def cmd_explain(args) -> int:
     return 0
 
 
-def _engagement(args, store):
+def _engagement(args: argparse.Namespace, store: GraphStore) -> Engagement:
     """The engagement file, validated field by field and against the catalog's ids."""
     from attestgraph.queries.catalog import Catalog
-    from attestgraph.queries.engagement import load_engagement
+    from attestgraph.queries.engagement.file import load_engagement
 
-    catalog = Catalog(store)
-    return load_engagement(
-        args.engagement,
-        known_controls=set(catalog.controls),
-        known_evidence=set(catalog.evidence_types),
-        known_components=set(_component_ids(store)),
-    )
+    return load_engagement(args.engagement, **Catalog(store).known_ids())
 
 
-def _component_ids(store) -> list[str]:
-    return store.query("SELECT ?id WHERE { ?c a ag:SystemComponent ; dct:identifier ?id }").column("id")
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from attestgraph.queries.analysis.engagement import analyse
 
-
-def cmd_gaps(args) -> int:
-    from attestgraph.queries.analysis import analyse
-
-    store = _store(args)
+    store = open_store(args)
     engagement = _engagement(args, store)
     # One analysis for gaps, plan and report: the findings here are the report's
     # (readiness and plan merged), and coverage counts what operates on the report date.
@@ -192,7 +197,7 @@ def cmd_gaps(args) -> int:
 def cmd_export_sssom(args: argparse.Namespace) -> int:
     from attestgraph.interop.sssom import export_sssom
 
-    for path, count in export_sssom(_store(args), args.out, args.set):
+    for path, count in export_sssom(open_store(args), args.out, args.set):
         print(f"{path}: {count} mappings", file=sys.stderr)
     return 0
 
@@ -200,7 +205,7 @@ def cmd_export_sssom(args: argparse.Namespace) -> int:
 def cmd_export_oscal(args: argparse.Namespace) -> int:
     from attestgraph.interop.oscal import export_oscal
 
-    for path, count, unit in export_oscal(_store(args), args.out):
+    for path, count, unit in export_oscal(open_store(args), args.out):
         print(f"{path}: {count} {unit}", file=sys.stderr)
     return 0
 
@@ -211,7 +216,7 @@ def cmd_import_oscal(args: argparse.Namespace) -> int:
     # The file and the name are checked before the store is opened (and perhaps built).
     name = import_name(args.file, args.name)
     collection = read_collection(Path(args.file))
-    report = import_oscal(_store(args), args.file, name=name, collection=collection)
+    report = import_oscal(open_store(args), args.file, name=name, collection=collection)
     if args.format == "json":
         _json(report)
         return 0
@@ -247,7 +252,7 @@ def cmd_export_ciso_assistant(args: argparse.Namespace) -> int:
     """CISO Assistant libraries; mapping rows whose end has no node in their library are counted (listed with --format json)."""
     from attestgraph.interop.ciso_assistant import export_ciso_assistant
 
-    result = export_ciso_assistant(_store(args), args.out, args.set)
+    result = export_ciso_assistant(open_store(args), args.out, args.set)
     if args.format == "json":
         _json(result.as_json())
         return 0
@@ -293,7 +298,7 @@ def register_interchange(sub: argparse._SubParsersAction[argparse.ArgumentParser
     p.set_defaults(func=cmd_import_oscal)
 
 
-def register(sub, common) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("frameworks", parents=[common], help="list frameworks with requirement counts by level")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_frameworks)
@@ -349,8 +354,6 @@ def register(sub, common) -> None:
 
 
 def _capacity(text: str) -> float:
-    import argparse
-
     try:
         value = float(text)
     except ValueError:
@@ -360,17 +363,14 @@ def _capacity(text: str) -> float:
     return value
 
 
-def _date(text: str):
-    import argparse
-    import datetime as dt
-
+def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
-def cmd_plan(args) -> int:
+def cmd_plan(args: argparse.Namespace) -> int:
     import dataclasses
 
     if args.example:
@@ -379,36 +379,36 @@ def cmd_plan(args) -> int:
         with resources.as_file(sample_engagement()) as path:
             return cmd_plan(argparse_replace(args, engagement=str(path), example=False))
 
-    from attestgraph.queries.report import write_report
+    from attestgraph.queries.report.writer import write_report
 
-    store = _store(args)
+    store = open_store(args)
     engagement = _engagement(args, store)
     if args.type1_by is not None:
-        from attestgraph.queries.gaps import load_into
-        from attestgraph.queries.plan import capacity_for_type1
+        from attestgraph.queries.planning.plan import capacity_for_type1
 
-        _json(capacity_for_type1(load_into(store, engagement), engagement, args.type1_by))
+        _json(capacity_for_type1(store, engagement, args.type1_by))
         return 0
     if args.capacity is not None:
         engagement = dataclasses.replace(engagement, capacity=args.capacity)
-    say = lambda m: print(f"attestgraph: {m}", file=sys.stderr, flush=True)  # noqa: E731
     for path in write_report(store, engagement, args.out, progress=say):
         say(f"wrote {path}")
     return 0
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     from attestgraph.server.run import serve
 
     serve(args.host, args.port, store=args.store, data=args.data)
     return 0
 
 
-def cmd_push(args) -> int:
-    from attestgraph.graph.remote import RemoteStore
+def cmd_push(args: argparse.Namespace) -> int:
+    from attestgraph.graph.connect import connect
 
-    source = _store(args)
-    target = RemoteStore.from_setting(args.to)
+    if not args.to.startswith("sparql:"):
+        raise ConfigurationError(f"--to {args.to!r}: expected sparql:QUERY_URL|UPDATE_URL")
+    source = open_store(args)
+    target = connect(args.to)
     try:
         # Graph by graph, each read whole from the source (any store) and then put in
         # one request that replaces it: the target never holds an emptied graph, and a
@@ -419,7 +419,7 @@ def cmd_push(args) -> int:
     finally:
         target.close()
         source.close()
-    print(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {target.query_url}", file=sys.stderr)
+    print(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {target.location}", file=sys.stderr)
     return 0
 
 

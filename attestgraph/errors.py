@@ -8,6 +8,8 @@ names the file, line, field or id at fault.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class AttestgraphError(Exception):
     """Root of every error attestgraph raises on purpose."""
@@ -31,7 +33,7 @@ class DataFileSyntaxError(DataError):
 
     title = "data file does not parse"
 
-    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None):
+    def __init__(self, path: str | Path, message: str, line: int | None = None, column: int | None = None):
         self.path, self.line, self.column, self.detail = str(path), line, column, message
         where = self.path
         if line is not None:
@@ -46,7 +48,7 @@ class UnknownReferenceError(DataError):
 
     title = "unknown reference"
 
-    def __init__(self, path: str, line: int | None, field: str, value: str, expected: str):
+    def __init__(self, path: str | Path, line: int | None, field: str, value: str, expected: str):
         self.path, self.line, self.field, self.value = str(path), line, field, value
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: field '{field}': unknown id {value!r} ({expected})")

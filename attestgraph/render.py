@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
-from attestgraph.graph.results import Result, plain
+from attestgraph.graph.results import Result, Term, plain
+from attestgraph.vocabulary import curie
 
 
 def _cell(value: object) -> str:
@@ -48,7 +50,7 @@ def delimited(columns: Sequence[str], rows: Iterable[Sequence[object]], delimite
     return out.getvalue()
 
 
-def records(items: list[dict], columns: Sequence[str], fmt: str) -> str:
+def records(items: list[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
     """Render a list of dicts as table, csv or tsv (json is the caller's own structure)."""
     rows = [[item.get(c) for c in columns] for item in items]
     if fmt == "table":
@@ -61,7 +63,7 @@ def records(items: list[dict], columns: Sequence[str], fmt: str) -> str:
 # -- SPARQL result formats -----------------------------------------------------
 
 
-def _json_term(term) -> dict:
+def _json_term(term: Term) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -106,9 +108,7 @@ def sparql_tsv(result: Result) -> str:
 def sparql_table(result: Result) -> str:
     if result.kind == "ask":
         return "true" if result.boolean else "false"
-    from attestgraph.graph.validation import curie
-
-    def show(term):
+    def show(term: Term | None) -> object:
         if term is None:
             return ""
         if isinstance(term, ox.NamedNode):

@@ -81,6 +81,22 @@ def keyword(iri: str) -> str:
     raise KeyError(iri)
 
 
+def curie(term: str) -> str:
+    """Shorten an IRI with the project's prefixes (the longest namespace that fits), for
+    messages and tables; an IRI no prefix covers stays whole in angle brackets.
+
+    >>> curie(AG + "Equal"), curie("https://example.org/x")
+    ('ag:Equal', '<https://example.org/x>')
+    """
+    best = None
+    for prefix, namespace in PREFIXES.items():
+        if term.startswith(namespace) and (best is None or len(namespace) > len(best[1])):
+            best = (prefix, namespace)
+    if best:
+        return f"{best[0]}:{term[len(best[1]):]}"
+    return f"<{term}>" if "://" in term else term
+
+
 def notation_local(notation: str) -> str:
     """The local part of a requirement IRI for an official notation.
 

@@ -1,4 +1,4 @@
-"""BASELINE for bench/plan.py: the list scheduler queries/plan.py held before issue 11,
+"""BASELINE for bench/plan.py: the list scheduler queries/planning/plan.py held before issue 11,
 kept verbatim (imports included) so the benchmark can run it beside the CP-SAT plan
 in the same process on the same store. Not part of the package.
 
@@ -36,12 +36,11 @@ import networkx as nx
 
 from attestgraph.errors import EngagementError
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement import Engagement
-from attestgraph.queries.findings import Finding
-from attestgraph.queries.gaps import STATE_VALUE, Reach, control_reach
-from attestgraph.queries.overlap import natural_key
-from attestgraph.queries.scope import in_scope_leaves
+from attestgraph.queries.analysis.findings import Finding
+from attestgraph.queries.analysis.gaps import STATE_VALUE, Reach, control_reach
+from attestgraph.queries.analysis.scope import in_scope_leaves
+from attestgraph.queries.catalog import Catalog, natural_key
+from attestgraph.queries.engagement.file import Engagement
 
 PHASES = [
     "context and scope",

@@ -1,4 +1,4 @@
-"""Plan benchmark: the CP-SAT plan (queries/plan.py) against the list scheduler it
+"""Plan benchmark: the CP-SAT plan (queries/planning/plan.py) against the list scheduler it
 replaced (bench/baseline_plan.py), in the same run, on the warm on-disk store.
 
     python bench/plan.py [--repeat 3]
@@ -20,13 +20,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import baseline_plan  # noqa: E402
+import baseline_plan
 
-from attestgraph.graph.connect import connect  # noqa: E402
-from attestgraph.queries.catalog import Catalog  # noqa: E402
-from attestgraph.queries.engagement import load_engagement  # noqa: E402
-from attestgraph.queries.gaps import load_into  # noqa: E402
-from attestgraph.queries.plan import build_plan  # noqa: E402
+from attestgraph.graph.connect import connect
+from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.engagement.file import load_engagement
+from attestgraph.queries.planning.plan import build_plan
 
 ROOT = HERE.parent
 ENGAGEMENTS = [ROOT / "examples" / "acme-ai.yaml", *sorted((ROOT / "tests" / "data" / "engagements").glob("*.yaml"))]
@@ -57,7 +56,7 @@ def main() -> int:
     print("|---|---|---|---|" + "---|" * len(KINDS) + "---|---|---|")
     for path in ENGAGEMENTS:
         engagement = load_engagement(path)
-        loaded = load_into(store, engagement)
+        loaded = store
         for name, planner in (("before (list scheduler)", baseline_plan.build_plan), ("CP-SAT", build_plan)):
             plan, wall = measure(planner, loaded, engagement, args.repeat)
             dates = {m["kind"]: m["date"] for m in plan["milestones"]}

@@ -4,7 +4,7 @@ queries run on it unchanged. Not part of the product."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 import rdflib

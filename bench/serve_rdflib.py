@@ -7,13 +7,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import uvicorn  # noqa: E402
+import uvicorn
+from rdflib_store import RdflibStore
 
-from attestgraph.graph.build import build_stage  # noqa: E402
-from attestgraph.graph.sources import DataRoot  # noqa: E402
-from attestgraph.server.app import create_app  # noqa: E402
-from attestgraph.server.settings import Settings  # noqa: E402
-from rdflib_store import RdflibStore  # noqa: E402
+from attestgraph.graph.build import build_stage
+from attestgraph.graph.sources import DataRoot
+from attestgraph.server.app import create_app
+from attestgraph.server.settings import Settings
 
 if __name__ == "__main__":
     stage, _ = build_stage(DataRoot.shipped(), validate=False)

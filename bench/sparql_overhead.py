@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import free_port, load, ms, wait_for  # noqa: E402  (the shared helpers of bench/run.py)
+from run import free_port, load, ms, wait_for
 
-from attestgraph import vocabulary as v  # noqa: E402
-from attestgraph.graph.connect import connect  # noqa: E402
-from attestgraph.queries import named  # noqa: E402
+from attestgraph import vocabulary as v
+from attestgraph.graph.connect import connect
+from attestgraph.queries import named
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -70,11 +70,13 @@ def embedded(text: str, requests: int, concurrency: int) -> dict:
 def runaway_clients(url: str, clients: int, stop: threading.Event, outcome: dict) -> list[threading.Thread]:
     import httpx
 
+    counting = threading.Lock()  # one lock the clients share (a new one per count guards nothing)
+
     def worker():
         with httpx.Client(timeout=120) as client:
             while not stop.is_set():
                 status = client.get(url, params={"query": RUNAWAY}).status_code
-                with threading.Lock():
+                with counting:
                     outcome[status] = outcome.get(status, 0) + 1
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
@@ -125,8 +127,8 @@ def main() -> None:
         stop.set()
         for t in runaways:
             t.join(30)
-        lines += ["", f"Load with runaways: 8 clients sending `frameworks` for {args.seconds:g} s while 2 clients "
-                  "keep a three-way cross product in flight (time limit 3 s).", "",
+        lines += ["", (f"Load with runaways: 8 clients sending `frameworks` for {args.seconds:g} s while 2 clients "
+                  "keep a three-way cross product in flight (time limit 3 s)."), "",
                   "| normal queries | failed | p50 | p99 | runaway answers |", "|---|---|---|---|---|",
                   f"| {normal['n']} | {normal['errors']} | {ms(normal['p50'])} | {ms(normal['p99'])} | "
                   + ", ".join(f"{n} x {status}" for status, n in sorted(outcome.items())) + " |"]

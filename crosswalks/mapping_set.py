@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import DataFileSyntaxError
@@ -47,7 +46,7 @@ class NotApplicableRow:
 class MappingSetFile:
     path: Path
     header: dict[str, str]
-    rows: list = field(default_factory=list)
+    rows: list[MappingRow | NotApplicableRow] = field(default_factory=list)
 
     @property
     def set_id(self) -> str:
@@ -123,15 +122,17 @@ def read_mapping_set(path: Path) -> MappingSetFile:
         for name, value in zip(expected, cells):
             if not value:
                 raise DataFileSyntaxError(path, f"field '{name}' is empty", line)
+        row: MappingRow | NotApplicableRow
+        row_key: tuple[str, ...]
         if is_na:
             row = NotApplicableRow(line, cells[0], cells[1])
-            key = (row.requirement,)
+            row_key = (row.requirement,)
         else:
             row = _mapping_row(path, line, cells)
-            key = (row.from_ref, row.to_ref)
-        if key in seen:
-            raise DataFileSyntaxError(path, f"{' -> '.join(key)} repeats line {seen[key]}", line)
-        seen[key] = line
+            row_key = (row.from_ref, row.to_ref)
+        if row_key in seen:
+            raise DataFileSyntaxError(path, f"{' -> '.join(row_key)} repeats line {seen[row_key]}", line)
+        seen[row_key] = line
         result.rows.append(row)
     if columns is None:
         raise DataFileSyntaxError(path, f"no column row ({' | '.join(expected)})", body_start + 1)
@@ -162,5 +163,3 @@ def _mapping_row(path: Path, line: int, cells: list[str]) -> MappingRow:
         raise DataFileSyntaxError(path, "a mapping cannot point at itself", line)
     return MappingRow(line, from_ref, to_ref, relationship, rationale, strength, reason, source_kind, source)
 
-
-Resolver = Callable[[str], "str | None"]

@@ -8,8 +8,8 @@ raises before anything is stored.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pyoxigraph as ox
 
@@ -18,6 +18,7 @@ from attestgraph.errors import ValidationFailed
 from attestgraph.graph import inference, validation
 from attestgraph.graph.loader import ReferenceIndex, mapping_set_quads, parse_turtle
 from attestgraph.graph.materialise import materialise
+from attestgraph.graph.results import solutions, value
 from attestgraph.graph.sources import DataRoot
 
 Progress = Callable[[str], None]
@@ -44,11 +45,11 @@ _CONTROL_QUERY = "SELECT ?id ?c WHERE { ?c a ag:Control ; dct:identifier ?id }"
 
 def reference_index(stage: ox.Store) -> ReferenceIndex:
     requirements: dict[str, dict[str, str]] = {}
-    for row in stage.query(_INDEX_QUERY, prefixes=v.PREFIXES, use_default_graph_as_union=True):
-        requirements.setdefault(row["slug"].value, {})[row["notation"].value] = row["r"].value
+    for row in solutions(stage.query(_INDEX_QUERY, prefixes=v.PREFIXES, use_default_graph_as_union=True)):
+        requirements.setdefault(value(row["slug"]), {})[value(row["notation"])] = value(row["r"])
     controls = {
-        row["id"].value: row["c"].value
-        for row in stage.query(_CONTROL_QUERY, prefixes=v.PREFIXES, use_default_graph_as_union=True)
+        value(row["id"]): value(row["c"])
+        for row in solutions(stage.query(_CONTROL_QUERY, prefixes=v.PREFIXES, use_default_graph_as_union=True))
     }
     return ReferenceIndex(requirements, controls)
 

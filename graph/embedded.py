@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from attestgraph import config
 from attestgraph.errors import StoreError
 from attestgraph.graph.build import BuildReport, Progress, build_stage
 from attestgraph.graph.sources import DataRoot
-from attestgraph.graph.store import EmbeddedStore
+from attestgraph.graph.store import EmbeddedStore, GraphStore
 
 COMPLETE_MARKER = "attestgraph-complete"
 
@@ -43,16 +44,31 @@ def open_embedded(
     Returns the store and the build report when a build ran (else ``None``).
     """
     if memory:
-        stage, report = build_stage(data, progress=progress)
-        return EmbeddedStore(stage, location="memory", writable=True), report
+        stage, built = build_stage(data, progress=progress)
+        return EmbeddedStore(stage, location="memory", writable=True), built
     target = store_dir(data, home)
-    report = None
+    report: BuildReport | None = None
     if rebuild or not (target / COMPLETE_MARKER).exists():
         report = _build_on_disk(data, target, rebuild=rebuild, progress=progress)
     try:
         return EmbeddedStore(ox.Store.read_only(str(target)), location=str(target), writable=False), report
     except OSError as exc:
         raise StoreError(f"cannot open store {target}: {exc}") from None
+
+
+def in_memory(stage: ox.Store) -> GraphStore:
+    """A built stage (or any pyoxigraph store in this process) as a writable store."""
+    return EmbeddedStore(stage, location="memory", writable=True)
+
+
+def open_on_disk(folder: str | Path, *, writable: bool = False) -> GraphStore:
+    """An on-disk store that already exists (a built store, a snapshot, a checkpoint),
+    read-only unless ``writable`` (a writable handle holds the store's lock)."""
+    try:
+        handle = ox.Store(str(folder)) if writable else ox.Store.read_only(str(folder))
+    except OSError as exc:
+        raise StoreError(f"cannot open store {folder}: {exc}") from None
+    return EmbeddedStore(handle, location=str(folder), writable=writable)
 
 
 def _build_on_disk(data: DataRoot, target: Path, *, rebuild: bool, progress: Progress | None) -> BuildReport | None:
@@ -101,7 +117,7 @@ def _clear_stale(stores: Path, keep: str, recent: int = 3) -> None:
 
 
 @contextmanager
-def _lock(path: Path):
+def _lock(path: Path) -> Iterator[None]:
     with open(path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -13,29 +13,9 @@ Two notions, kept apart because they answer different questions:
   relates to B's). It is written as an ``ag:SharedImplementation`` in its own named
   graph, naming the control and its two control mappings.
 
-Composition
------------
-A curated mapping "x REL y" also reads backwards as "y inverse(REL) x". A chain
-``a r1 p r2 b`` composes by :data:`COMPOSITION`, NIST IR 8477 set semantics, exactly
-the table of DESIGN.md; longer chains compose link by link. Each cell with its
-reason (read the sets as what each requirement asks for, every set non-empty):
-
-==============  ===========  ===========  ============  ===========  ============
-r1 \\ r2         equal        subset-of    superset-of   intersects   not-related
-==============  ===========  ===========  ============  ===========  ============
-equal           equal        subset-of    superset-of   intersects   not-related
-subset-of       subset-of    subset-of    --            --           not-related
-superset-of     superset-of  intersects   superset-of   intersects   --
-intersects      intersects   intersects   --            --           --
-not-related     not-related  --           not-related   --           --
-==============  ===========  ===========  ============  ===========  ============
-
-The reasons are in :data:`COMPOSITION_REASONS`. "--" means nothing follows and no
-mapping is inferred. The strength of a chain is its weakest link (0 for not-related,
-as NIST IR 8278A scores it), its rationale the weakest of its links (functional <
-semantic < syntactic), so an inferred link never claims more than any link under it.
-For each pair the strongest chain is kept; a pair with a curated mapping in either
-direction is never given an inferred one.
+Composition follows :mod:`attestgraph.relationships` (NIST IR 8477 set semantics,
+DESIGN.md's table); the strength of a chain is its weakest link, its rationale the
+weakest of its links, and a pair with a curated mapping is never given an inferred one.
 """
 
 from __future__ import annotations
@@ -47,18 +27,16 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from attestgraph import vocabulary as v
-
-# The threshold below which a link is not counted as advancing a requirement lives in
-# the one home of the coverage rule; shared implementation uses the same floor.
-from attestgraph.queries.coverage import PARTIAL_MIN_STRENGTH
-
-EQ, SUB, SUP, INT, NOT = (v.AG + name for name in ("Equal", "SubsetOf", "SupersetOf", "IntersectsWith", "NotRelated"))
-RELATIONSHIPS = (EQ, SUB, SUP, INT, NOT)
-INVERSE = {EQ: EQ, SUB: SUP, SUP: SUB, INT: INT, NOT: NOT}
-SYN, SEM, FUN = (v.AG + name for name in ("Syntactic", "Semantic", "Functional"))
-RATIONALE_RANK = {FUN: 0, SEM: 1, SYN: 2}
-# How much a relationship says, for choosing between chains: equal tells most.
-RELATIONSHIP_RANK = {EQ: 4, SUB: 3, SUP: 3, INT: 2, NOT: 1}
+from attestgraph.graph.results import solutions, value
+from attestgraph.relationships import (
+    INVERSE,
+    NOT,
+    PARTIAL_MIN_STRENGTH,
+    RATIONALE_RANK,
+    RELATIONSHIP_RANK,
+    compose,
+    counts,
+)
 
 SHARED_GRAPH = v.GRAPH + "shared"
 SHARED = v.ID + "shared/"
@@ -68,64 +46,12 @@ SHARED = v.ID + "shared/"
 #: longer chains add little but noise.
 MAX_LINKS = 3
 
-#: ``COMPOSITION[(r1, r2)]`` is what ``a r1 p`` and ``p r2 b`` guarantee of ``a`` and
-#: ``b``, or ``None`` when set theory says nothing. Exactly DESIGN.md's table.
-COMPOSITION: dict[tuple[str, str], str | None] = {
-    (EQ, EQ): EQ, (EQ, SUB): SUB, (EQ, SUP): SUP, (EQ, INT): INT, (EQ, NOT): NOT,
-    (SUB, EQ): SUB, (SUB, SUB): SUB, (SUB, SUP): None, (SUB, INT): None, (SUB, NOT): NOT,
-    (SUP, EQ): SUP, (SUP, SUB): INT, (SUP, SUP): SUP, (SUP, INT): INT, (SUP, NOT): None,
-    (INT, EQ): INT, (INT, SUB): INT, (INT, SUP): None, (INT, INT): None, (INT, NOT): None,
-    (NOT, EQ): NOT, (NOT, SUB): None, (NOT, SUP): NOT, (NOT, INT): None, (NOT, NOT): None,
-}
-
-#: Why each cell holds (a r1 p, p r2 b).
-COMPOSITION_REASONS: dict[tuple[str, str], str] = {
-    (EQ, EQ): "a = p = b.",
-    (EQ, SUB): "a = p and p ⊆ b, so a ⊆ b.",
-    (EQ, SUP): "a = p and p ⊇ b, so a ⊇ b.",
-    (EQ, INT): "a = p, so a overlaps b exactly as p does.",
-    (EQ, NOT): "a = p and p shares nothing with b.",
-    (SUB, EQ): "a ⊆ p = b.",
-    (SUB, SUB): "⊆ is transitive.",
-    (SUB, SUP): "a and b both lie within p; they may be disjoint, overlap or nest: nothing follows.",
-    (SUB, INT): "a lies within p and p only overlaps b; a may fall in the part of p outside b: nothing follows.",
-    (SUB, NOT): "a lies within p and p shares nothing with b, so neither does a.",
-    (SUP, EQ): "a ⊇ p = b.",
-    (SUP, SUB): "a and b both contain p, so they share p; neither need contain the other: intersects.",
-    (SUP, SUP): "⊇ is transitive.",
-    (SUP, INT): "a contains p and p shares something with b, so a shares it too: intersects.",
-    (SUP, NOT): "a contains p, which shares nothing with b, but a's other parts may: nothing follows.",
-    (INT, EQ): "a overlaps p = b.",
-    (INT, SUB): "a shares something with p, and all of p lies within b, so a shares it with b: intersects.",
-    (INT, SUP): "a overlaps p, which contains b; the overlap may lie outside b: nothing follows.",
-    (INT, INT): "a and b each overlap p, perhaps in different parts: nothing follows.",
-    (INT, NOT): "a overlaps p and p shares nothing with b, but a's part outside p may: nothing follows.",
-    (NOT, EQ): "a shares nothing with p = b.",
-    (NOT, SUB): "a shares nothing with p, but b is larger than p and may meet a: nothing follows.",
-    (NOT, SUP): "a shares nothing with p, and b lies within p, so a shares nothing with b.",
-    (NOT, INT): "a shares nothing with p, but b reaches outside p: nothing follows.",
-    (NOT, NOT): "a and b are both outside p; they may still meet: nothing follows.",
-}
-
-
-def compose(first: str, second: str) -> str | None:
-    """The relationship of ``a first p`` then ``p second b``; ``None`` when the chain says nothing.
-
-    >>> compose(SUB, SUP) is None
-    True
-    >>> compose(SUP, SUB) == INT
-    True
-    """
-    return COMPOSITION[(first, second)]
-
 
 def compose_chain(links: list[str] | tuple[str, ...]) -> str | None:
     """The relationship a chain of links guarantees, composed link by link (``None``: nothing)."""
-    result = links[0]
+    result: str | None = links[0]
     for link in links[1:]:
-        result = compose(result, link)
-        if result is None:
-            return None
+        result = compose(result, link) if result is not None else None
     return result
 
 
@@ -156,7 +82,7 @@ class Chain:
     source_scheme: str
     target_scheme: str
 
-    def rank(self) -> tuple:
+    def rank(self) -> tuple[int, int, int, int, tuple[str, ...]]:
         # Most informative relationship, then strongest, then best rationale, then the
         # shorter chain; the pivots' IRIs break a tie so a rebuild picks the same chain.
         return (RELATIONSHIP_RANK[self.relationship], self.strength, RATIONALE_RANK[self.rationale],
@@ -197,15 +123,15 @@ def curated_links(stage: ox.Store) -> tuple[list[Edge], list[ControlLink], dict[
     controls: list[ControlLink] = []
     scheme: dict[str, str] = {}
     names: dict[str, str] = {}
-    for row in stage.query(_CURATED, prefixes=v.PREFIXES, use_default_graph_as_union=True):
-        source, target = row["from"].value, row["to"].value
-        relationship, rationale = row["rel"].value, row["rat"].value
-        strength = int(row["strength"].value)
-        mapping = row["m"].value
-        scheme[target] = row["toScheme"].value
-        names[target] = row["toId"].value
+    for row in solutions(stage.query(_CURATED, prefixes=v.PREFIXES, use_default_graph_as_union=True)):
+        source, target = value(row["from"]), value(row["to"])
+        relationship, rationale = value(row["rel"]), value(row["rat"])
+        strength = int(value(row["strength"]))
+        mapping = value(row["m"])
+        scheme[target] = value(row["toScheme"])
+        names[target] = value(row["toId"])
         if row["fromId"] is not None:
-            names[source] = row["fromId"].value
+            names[source] = value(row["fromId"])
         if row["fromScheme"] is None:  # a control
             controls.append(ControlLink(source, target, scheme[target], relationship, strength, mapping, rationale))
             continue
@@ -277,8 +203,12 @@ def infer_chains(edges: list[Edge], scheme: dict[str, str], max_links: int = MAX
 
 def describe(chain: Chain, names: dict[str, str]) -> str:
     """One sentence naming the chain: each link, and what they compose to."""
-    name = lambda iri: names.get(iri, iri)  # noqa: E731
-    word = lambda rel: v.keyword(rel).replace("-", " ")  # noqa: E731
+    def name(iri: str) -> str:
+        return names.get(iri, iri)
+
+    def word(rel: str) -> str:
+        return v.keyword(rel).replace("-", " ")
+
     nodes = (chain.source, *chain.via, chain.target)
     steps = ", then ".join(f"{name(x)} {word(rel)} {name(y)}" for x, rel, y in zip(nodes, chain.links, nodes[1:]))
     pivots = ", ".join(name(p) for p in chain.via)
@@ -293,7 +223,7 @@ def chain_quads(chain: Chain, graph: ox.NamedNode, reason: str) -> list[ox.Quad]
     digest = hashlib.sha256(f"{chain.source}|{chain.target}".encode()).hexdigest()[:16]
     node = ox.NamedNode(f"{v.MAPPING}inferred/{digest}")
 
-    def q(p: str, o) -> ox.Quad:
+    def q(p: str, o: ox.NamedNode | ox.Literal) -> ox.Quad:
         return ox.Quad(node, ox.NamedNode(p), o, graph)
 
     quads = [
@@ -333,7 +263,7 @@ def shared_implementations(controls: list[ControlLink], threshold: int = PARTIAL
     the control does the work of the requirement."""
     by_control: dict[str, list[ControlLink]] = defaultdict(list)
     for link in controls:
-        if link.relationship != NOT and link.strength >= threshold:
+        if counts(link.relationship, link.strength, threshold):
             by_control[link.control].append(link)
     found = []
     for control in sorted(by_control):
@@ -350,7 +280,7 @@ def shared_quads(shared: Shared, graph: ox.NamedNode) -> list[ox.Quad]:
     digest = hashlib.sha256(f"{first.control}|{first.requirement}|{second.requirement}".encode()).hexdigest()[:16]
     node = ox.NamedNode(f"{SHARED}{digest}")
 
-    def q(p: str, o) -> ox.Quad:
+    def q(p: str, o: ox.NamedNode | ox.Literal) -> ox.Quad:
         return ox.Quad(node, ox.NamedNode(p), o, graph)
 
     return [

@@ -6,12 +6,13 @@ fault in the last file leaves nothing half-written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from attestgraph import vocabulary as v
-from attestgraph.crosswalks.mapping_set import MappingRow, MappingSetFile, read_mapping_set
+from attestgraph.crosswalks.mapping_set import MappingRow, MappingSetFile, NotApplicableRow, read_mapping_set
 from attestgraph.errors import DataFileSyntaxError, UnknownReferenceError
 
 RDF_TYPE = ox.NamedNode(v.RDF + "type")
@@ -91,7 +92,7 @@ def mapping_set_quads(path: Path, index: ReferenceIndex) -> tuple[MappingSetFile
     graph = node(v.mapping_graph(parsed.set_id))
     quads: list[ox.Quad] = []
 
-    def add(s: ox.NamedNode, p: str, o) -> None:
+    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, node(p), o, graph))
 
     def resolve(row_line: int, column: str, ref: str) -> ox.NamedNode:
@@ -102,6 +103,8 @@ def mapping_set_quads(path: Path, index: ReferenceIndex) -> tuple[MappingSetFile
 
     if path.stem == "not-applicable":
         for row in parsed.rows:
+            if not isinstance(row, NotApplicableRow):
+                raise DataFileSyntaxError(path, "a mapping row in the not-applicable list", row.line)
             target = resolve(row.line, "requirement", row.requirement)
             add(target, v.AG + "notApplicable", ox.Literal(row.reason))
         return parsed, quads
@@ -117,11 +120,14 @@ def mapping_set_quads(path: Path, index: ReferenceIndex) -> tuple[MappingSetFile
     add(set_node, v.DCT + "license", ox.Literal(parsed.header["license"]))
     add(set_node, v.AG + "method", ox.Literal(parsed.header["method"]))
     for row in parsed.rows:
+        if not isinstance(row, MappingRow):
+            raise DataFileSyntaxError(path, "a not-applicable row in a mapping set", row.line)
         _add_mapping(row, parsed.set_id, set_node, resolve, add)
     return parsed, quads
 
 
-def _add_mapping(row: MappingRow, set_id: str, set_node, resolve, add) -> None:
+def _add_mapping(row: MappingRow, set_id: str, set_node: ox.NamedNode, resolve: Callable[[int, str, str], ox.NamedNode],
+                 add: Callable[[ox.NamedNode, str, ox.NamedNode | ox.Literal], None]) -> None:
     source = resolve(row.line, "from", row.from_ref)
     target = resolve(row.line, "to", row.to_ref)
     local = f"{_local(row.from_ref)}__{_local(row.to_ref)}"

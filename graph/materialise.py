@@ -14,8 +14,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from attestgraph import vocabulary as v
+from attestgraph.graph.results import triples_of
 
-PREFIX = "PREFIX ag: <{ag}> PREFIX skos: <{skos}> PREFIX xsd: <{xsd}>\n".format(ag=v.AG, skos=v.SKOS, xsd=v.XSD)
+PREFIX = f"PREFIX ag: <{v.AG}> PREFIX skos: <{v.SKOS}> PREFIX xsd: <{v.XSD}>\n"
 
 STEPS: list[tuple[str, str]] = [
     (
@@ -61,7 +62,7 @@ def materialise(stage: ox.Store) -> dict[str, int]:
     graph = ox.NamedNode(v.DERIVED_GRAPH)
     for name, construct in STEPS:
         # Each step sees what the steps before it derived (categories need ancestors).
-        triples = list(stage.query(PREFIX + construct, use_default_graph_as_union=True))
+        triples = list(triples_of(stage.query(PREFIX + construct, use_default_graph_as_union=True)))
         stage.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         added[name] = len(triples)
     return added

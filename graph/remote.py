@@ -10,15 +10,15 @@ endpoint runs as one transaction. The setting is ``sparql:QUERY_URL`` or
 from __future__ import annotations
 
 import io
-from typing import Iterable
+from collections.abc import Iterable
 
 import httpx
 import pyoxigraph as ox
 
+from attestgraph import vocabulary as v
 from attestgraph.errors import ConfigurationError, QuerySyntaxError, QueryTimeout, StoreError
 from attestgraph.graph.results import Result
 from attestgraph.graph.store import GraphStore, insert_data_update
-from attestgraph import vocabulary as v
 
 _PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in v.PREFIXES.items())
 
@@ -30,10 +30,11 @@ class RemoteStore(GraphStore):
         self.query_url = query_url
         self.update_url = update_url
         self.location = query_url
+        self.writable = update_url is not None  # answers queries only without an update URL
         self.client = httpx.Client(timeout=timeout)
 
     @classmethod
-    def from_setting(cls, setting: str) -> "RemoteStore":
+    def from_setting(cls, setting: str) -> RemoteStore:
         urls = setting.removeprefix("sparql:").split("|")
         if not urls[0].startswith(("http://", "https://")) or len(urls) > 2:
             raise ConfigurationError(f"store setting {setting!r}: expected sparql:QUERY_URL or sparql:QUERY_URL|UPDATE_URL")

@@ -7,11 +7,40 @@ SPARQL JSON, which pyoxigraph parses into the same objects. Both become a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+#: What ``store.query`` of pyoxigraph answers: which one depends on the query's form.
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: A plain value read from a term (str, int, float, bool or None). Typed ``Any``: which
+#: it is depends on the query text and the data, which no type checker sees, so the
+#: caller that wrote the query knows, as it knows the variable names.
+Plain = Any
+
+
+def solutions(answer: Answer) -> Iterator[ox.QuerySolution]:
+    """The rows of a SELECT answer from pyoxigraph (an error if the query was not a SELECT)."""
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"expected SELECT solutions, got {type(answer).__name__}")
+    return iter(answer)
+
+
+def triples_of(answer: Answer) -> Iterator[ox.Triple]:
+    """The triples of a CONSTRUCT or DESCRIBE answer from pyoxigraph."""
+    if not isinstance(answer, ox.QueryTriples):
+        raise TypeError(f"expected CONSTRUCT triples, got {type(answer).__name__}")
+    return iter(answer)
+
+
+def value(term: Term | None) -> str:
+    """The text of a term a query always binds (an IRI or a literal): an error if unbound."""
+    if term is None or isinstance(term, ox.Triple):
+        raise TypeError(f"expected an IRI or a literal, got {term!r}")
+    return term.value
 
 
 @dataclass
@@ -26,7 +55,7 @@ class Result:
     truncated: bool = False
 
     @classmethod
-    def from_oxigraph(cls, answer, max_rows: int | None = None, max_bytes: int | None = None) -> "Result":
+    def from_oxigraph(cls, answer: Answer, max_rows: int | None = None, max_bytes: int | None = None) -> Result:
         """Read an Oxigraph answer, stopping at ``max_rows`` rows (or triples) or once the
         terms read hold ``max_bytes`` bytes of text, whichever comes first: a row limit
         alone does not bound an answer (one row can hold a string of hundreds of MB)."""
@@ -35,7 +64,7 @@ class Result:
         budget = _Budget(max_rows, max_bytes)
         if isinstance(answer, ox.QuerySolutions):
             variables = [var.value for var in answer.variables]
-            rows: list[tuple] = []
+            rows: list[tuple[Term | None, ...]] = []
             for solution in answer:
                 row = tuple(solution[name] for name in variables)
                 if not budget.admit(row):
@@ -49,14 +78,14 @@ class Result:
             triples.append(triple)
         return cls(kind="graph", triples=triples, truncated=budget.exceeded)
 
-    def records(self) -> list[dict[str, object]]:
+    def records(self) -> list[dict[str, Plain]]:
         """SELECT rows as dicts of plain Python values (IRIs and literals as strings, numbers as numbers)."""
         return [
             {name: plain(term) for name, term in zip(self.variables, row)}
             for row in self.rows
         ]
 
-    def column(self, name: str) -> list[object]:
+    def column(self, name: str) -> list[Plain]:
         index = self.variables.index(name)
         return [plain(row[index]) for row in self.rows]
 
@@ -73,7 +102,7 @@ _NUMERIC = {
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
-def plain(term: Term | None) -> object:
+def plain(term: Term | None) -> Plain:
     """A term as a plain Python value: numbers and booleans typed, everything else a string."""
     if term is None:
         return None
@@ -113,7 +142,7 @@ class _Budget:
         self.rows = self.bytes = 0
         self.exceeded = False
 
-    def admit(self, terms: tuple) -> bool:
+    def admit(self, terms: tuple[Term | None, ...]) -> bool:
         if self.max_rows is not None and self.rows >= self.max_rows:
             self.exceeded = True
             return False

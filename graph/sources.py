@@ -21,6 +21,16 @@ BUILD_ROOT = "attestgraph.graph.build"
 
 
 @lru_cache(maxsize=1)
+def _origin(module: str) -> str:
+    """The source file of an attestgraph module that :func:`build_modules` found."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ImportError(f"no source file for {module}")
+    return spec.origin
+
+
 def build_modules() -> tuple[str, ...]:
     """Every attestgraph module whose code can shape what a build writes: the build
     module and, transitively, each attestgraph module it imports (found by reading
@@ -50,7 +60,7 @@ def build_modules() -> tuple[str, ...]:
             if isinstance(statement, ast.Import):
                 pending += [a.name for a in statement.names if a.name.startswith("attestgraph")]
             elif isinstance(statement, ast.ImportFrom) and (statement.module or "").startswith("attestgraph"):
-                pending.append(statement.module)
+                pending.append(statement.module or "")
                 # ``from attestgraph.graph import inference``: the names may be modules.
                 pending += [f"{statement.module}.{a.name}" for a in statement.names
                             if spec_file(f"{statement.module}.{a.name}")]
@@ -75,14 +85,14 @@ class DataRoot:
     crosswalks: Path
 
     @classmethod
-    def shipped(cls) -> "DataRoot":
+    def shipped(cls) -> DataRoot:
         return cls(
             ontologies=Path(str(resources.files("attestgraph.ontologies"))),
             crosswalks=Path(str(resources.files("attestgraph.crosswalks"))),
         )
 
     @classmethod
-    def at(cls, root: Path | str) -> "DataRoot":
+    def at(cls, root: Path | str) -> DataRoot:
         root = Path(root)
         return cls(ontologies=root / "ontologies", crosswalks=root / "crosswalks")
 
@@ -103,12 +113,11 @@ class DataRoot:
 
     def fingerprint(self) -> str:
         """A digest of every source file, the shapes and the code of the build."""
-        import importlib.util
 
         digest = hashlib.sha256()
         for name in build_modules():
             digest.update(name.encode() + b"\0")
-            digest.update(Path(importlib.util.find_spec(name).origin).read_bytes())
+            digest.update(Path(_origin(name)).read_bytes())
         for path in [s.path for s in self.sources()] + [self.shapes]:
             digest.update(path.name.encode() + b"\0")
             digest.update(path.read_bytes() if path.exists() else b"<missing>")

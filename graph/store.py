@@ -2,13 +2,17 @@
 
 :class:`EmbeddedStore` wraps pyoxigraph, on disk or in memory. The remote store
 (any SPARQL 1.1 endpoint) lives in :mod:`attestgraph.graph.remote` and answers
-the same calls. The query layer only ever sees :class:`GraphStore`.
+the same calls. Everything outside ``graph/`` sees only :class:`GraphStore`: what a
+caller needs to tell the stores apart (``location``, ``writable``, the raw
+``oxigraph`` handle when the store lives in this process) is part of the interface,
+so no caller names a concrete store or tests its type.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -18,7 +22,26 @@ from attestgraph.graph.results import Result
 
 
 class GraphStore(ABC):
-    """What every store answers: SPARQL queries, graph listing, and whole-graph replacement."""
+    """What every store answers: SPARQL queries, graph listing, and whole-graph replacement.
+
+    Attributes
+    ----------
+    location
+        Where the store is: ``"memory"``, the folder of an on-disk store, or the query
+        URL of a remote one. Shown in messages; a folder can be opened by another process.
+    writable
+        Whether :meth:`update` and :meth:`replace_graph` may be called.
+    """
+
+    location: str
+    writable: bool
+
+    @property
+    def oxigraph(self) -> ox.Store | None:
+        """The pyoxigraph store when this store lives in this process, else ``None``
+        (a remote endpoint evaluates for itself): what decides whether queries can run
+        in local worker processes over the same data."""
+        return None
 
     @abstractmethod
     def query(
@@ -54,12 +77,23 @@ class GraphStore(ABC):
 
     def triples_per_graph(self) -> dict[str, int]:
         result = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-        return {row["g"]: row["n"] for row in result.records()}
+        return {str(row["g"]): int(row["n"]) for row in result.records()}
+
+    def put_graph(self, graph: str, triples: Iterable[ox.Triple], store_url: str | None = None) -> None:
+        """Replace one named graph with ``triples`` as one write. A remote store uses the
+        Graph Store Protocol (at ``store_url``, by default beside its query URL), so the
+        endpoint swaps the graph whole; the others ignore ``store_url``."""
+        node = ox.NamedNode(graph)
+        self.replace_graph(graph, (ox.Quad(t.subject, t.predicate, t.object, node) for t in triples))
+
+    def reopen(self, writable: bool | None = None) -> None:
+        """Open the store afresh so it sees what another process wrote (an on-disk store;
+        the others always see the current data); ``writable`` switches the mode."""
 
     def close(self) -> None:
         """Release what the store holds open."""
 
-    def copy_to_memory(self) -> "EmbeddedStore":
+    def copy_to_memory(self) -> GraphStore:
         """A writable in-memory copy of every graph but the engagements', for work that
         adds an engagement graph without writing to this store (one SPARQL query, so it
         works for any store; the embedded store reads its quads directly instead)."""
@@ -69,7 +103,7 @@ class GraphStore(ABC):
             f"FILTER(!STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
         )
         scratch = ox.Store()
-        scratch.extend(ox.Quad(s, p, o, g) for s, p, o, g in result.rows)
+        scratch.extend(ox.Quad(s, p, o, g) for s, p, o, g in result.rows)  # type: ignore[arg-type]  # bound by the pattern
         return EmbeddedStore(scratch, location="memory", writable=True)
 
 
@@ -83,16 +117,28 @@ class EmbeddedStore(GraphStore):
     """An Oxigraph store in this process, on disk or in memory."""
 
     def __init__(self, store: ox.Store, location: str = "memory", writable: bool = True):
-        self._store = store
+        self._store: ox.Store | None = store
         self.location = location
         self.writable = writable
 
     @property
     def oxigraph(self) -> ox.Store:
+        return self._open()
+
+    def _open(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"store {self.location} is closed")
         return self._store
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None, max_rows=None) -> Result:
-        options: dict = {"prefixes": v.PREFIXES}
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        max_rows: int | None = None,
+    ) -> Result:
+        options: dict[str, Any] = {"prefixes": v.PREFIXES}
         if default_graphs is not None:  # an empty list is an empty default graph
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         else:
@@ -100,7 +146,7 @@ class EmbeddedStore(GraphStore):
         if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
-            answer = self._store.query(sparql, **options)
+            answer = self._open().query(sparql, **options)
             return Result.from_oxigraph(answer, max_rows=max_rows)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error {exc.msg.removeprefix('error ')}") from None
@@ -110,7 +156,7 @@ class EmbeddedStore(GraphStore):
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
         self._require_writable()
         try:
-            self._store.update(insert_data_update(graph, quads))
+            self._open().update(insert_data_update(graph, quads))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"could not write graph <{graph}>: {exc}") from None
 
@@ -120,7 +166,7 @@ class EmbeddedStore(GraphStore):
     def update(self, sparql: str) -> None:
         self._require_writable()
         try:
-            self._store.update(sparql, prefixes=v.PREFIXES)
+            self._open().update(sparql, prefixes=v.PREFIXES)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error {exc.msg.removeprefix('error ')}") from None
         except OSError as exc:
@@ -144,11 +190,11 @@ class EmbeddedStore(GraphStore):
         # pyoxigraph closes a store when its last reference goes.
         self._store = None
 
-    def copy_to_memory(self) -> "EmbeddedStore":
+    def copy_to_memory(self) -> GraphStore:
         prefix = v.engagement_graph("")
         scratch = ox.Store()
         scratch.extend(
-            q for q in self._store.quads_for_pattern(None, None, None, None)
+            q for q in self._open().quads_for_pattern(None, None, None, None)
             if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(prefix))
         )
         return EmbeddedStore(scratch, location="memory", writable=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable
 
 import networkx as nx
 import pyoxigraph as ox
@@ -19,22 +19,13 @@ import rdflib
 from rdflib.namespace import SH
 
 from attestgraph import vocabulary as v
+from attestgraph.graph.results import solutions, value
+from attestgraph.vocabulary import curie
 
 # The data graphs the shapes and the reasoner look at: everything but what the
 # build derives. Closures and inverses add nothing the shapes constrain, and the
 # inferred mappings are written by code whose invariants its own tests pin.
 _SKIP_GRAPHS = {v.DERIVED_GRAPH, v.INFERRED_GRAPH}
-
-
-def curie(term: str) -> str:
-    """Shorten an IRI with the project's prefixes for messages."""
-    best = None
-    for prefix, namespace in v.PREFIXES.items():
-        if term.startswith(namespace) and (best is None or len(namespace) > len(best[1])):
-            best = (prefix, namespace)
-    if best:
-        return f"{best[0]}:{term[len(best[1]):]}"
-    return f"<{term}>" if "://" in term else term
 
 
 def to_rdflib(stage: ox.Store) -> rdflib.Graph:
@@ -118,8 +109,8 @@ def referential_violations(stage: ox.Store) -> list[str]:
     """Rules beyond the shapes: unique notations, IRIs that follow their notation,
     parents in the same framework, one framework per file, acyclic control dependencies."""
 
-    def rows(query: str):
-        return stage.query(query, prefixes=v.PREFIXES, use_default_graph_as_union=True)
+    def rows(query: str) -> Iterator[ox.QuerySolution]:
+        return solutions(stage.query(query, prefixes=v.PREFIXES, use_default_graph_as_union=True))
 
     problems: list[str] = []
     for row in rows(_NOTATION_CLASHES):
@@ -147,7 +138,7 @@ def referential_violations(stage: ox.Store) -> list[str]:
                 f"framework {row['slug'].value!r} is declared in graph {curie(row['g'].value)}; "
                 f"its file must be named {row['slug'].value}.ttl"
             )
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_edges_from((row["a"].value, row["b"].value) for row in rows(_DEPENDENCIES))
     for cycle in nx.simple_cycles(graph):
         chain = " -> ".join(curie(c) for c in cycle + cycle[:1])
@@ -223,7 +214,7 @@ def coverage_violations(stage: ox.Store, frameworks: Iterable[str] = CONTROL_COV
     """
     slugs = " ".join(str(ox.Literal(slug)) for slug in frameworks)
     return [
-        f"{row['slug'].value}:{row['notation'].value}: leaf requirement is neither mapped from a control "
+        f"{value(row['slug'])}:{value(row['notation'])}: leaf requirement is neither mapped from a control "
         "nor marked not-applicable (crosswalks/not-applicable.tsv)"
-        for row in stage.query(_UNADDRESSED_LEAVES % slugs, prefixes=v.PREFIXES, use_default_graph_as_union=True)
+        for row in solutions(stage.query(_UNADDRESSED_LEAVES % slugs, prefixes=v.PREFIXES, use_default_graph_as_union=True))
     ]

@@ -5,13 +5,26 @@ with an error naming the valid choices when an id does not exist.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import UnknownIdentifier
+from attestgraph.graph.results import Result
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries import named
+
+
+def natural_key(text: str) -> list[int | str]:
+    """Sort key that orders official ids as people do: CC2.10 after CC2.9, A.5.10 after A.5.9.
+
+    >>> sorted(["CC2.10", "CC2.9", "A.5.10", "A.5.9"], key=natural_key)
+    ['A.5.9', 'A.5.10', 'CC2.9', 'CC2.10']
+    """
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 @dataclass(frozen=True)
@@ -40,7 +53,7 @@ class Catalog:
     def __init__(self, store: GraphStore):
         self.store = store
 
-    def run(self, name: str, slug: str | list[str] | None = None, **values):
+    def run(self, name: str, slug: str | list[str] | None = None, **values: Any) -> Result:
         """Run a named query; ``slug`` (one or a list) binds ``?f`` to those frameworks' IRIs.
 
         Binding the framework IRI rather than matching its slug lets Oxigraph start
@@ -60,12 +73,12 @@ class Catalog:
     # -- frameworks ------------------------------------------------------------
 
     @cached_property
-    def framework_counts(self) -> list[dict]:
+    def framework_counts(self) -> list[dict[str, Any]]:
         return self.run("frameworks").records()
 
     @cached_property
-    def frameworks(self) -> dict[str, dict]:
-        found: dict[str, dict] = {}
+    def frameworks(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         for row in self.framework_counts:
             entry = found.setdefault(
                 row["slug"], {"slug": row["slug"], "title": row["title"], "version": row["version"], "levels": {}}
@@ -75,7 +88,7 @@ class Catalog:
             entry["requirements"] = sum(entry["levels"].values())
         return found
 
-    def framework(self, slug: str) -> dict:
+    def framework(self, slug: str) -> dict[str, Any]:
         if slug not in self.frameworks:
             raise UnknownIdentifier("framework", slug, sorted(self.frameworks))
         return self.frameworks[slug]
@@ -115,9 +128,9 @@ class Catalog:
     def by_ref(self) -> dict[str, Requirement]:
         return {r.ref: r for r in self.by_iri.values()}
 
-    def lineage(self, requirement: Requirement):
+    def lineage(self, requirement: Requirement) -> Iterator[Requirement]:
         """The requirement, then its parent, grandparent ... up to its framework's top."""
-        node = requirement
+        node: Requirement | None = requirement
         while node is not None:
             yield node
             node = self.by_ref.get(f"{node.slug}:{node.parent}") if node.parent else None
@@ -136,7 +149,7 @@ class Catalog:
     # -- controls and evidence -------------------------------------------------
 
     @cached_property
-    def controls(self) -> dict[str, dict]:
+    def controls(self) -> dict[str, dict[str, Any]]:
         """Controls by id, each with its dependencies, evidence and components."""
         found = {row["id"]: dict(row, dependsOn=[], evidence=[], components=[]) for row in self.run("controls").records()}
         for link in self.run("control-links").records():
@@ -144,19 +157,34 @@ class Catalog:
             found[link["id"]][key].append(link["targetId"])
         return found
 
-    def control(self, identifier: str) -> dict:
+    def control(self, identifier: str) -> dict[str, Any]:
         if identifier not in self.controls:
             raise UnknownIdentifier("control", identifier, sorted(self.controls))
         return self.controls[identifier]
 
     @cached_property
-    def evidence_types(self) -> dict[str, dict]:
+    def evidence_types(self) -> dict[str, dict[str, Any]]:
         return {row["id"]: row for row in self.run("evidence-types").records()}
 
-    def evidence_type(self, identifier: str) -> dict:
+    def evidence_type(self, identifier: str) -> dict[str, Any]:
         if identifier not in self.evidence_types:
             raise UnknownIdentifier("evidence type", identifier, sorted(self.evidence_types))
         return self.evidence_types[identifier]
+
+    @cached_property
+    def components(self) -> list[str]:
+        """The ids of the system component types the catalog describes (what an
+        engagement's ``components[].type`` may name)."""
+        return self.store.query("SELECT ?id WHERE { ?c a ag:SystemComponent ; dct:identifier ?id }").column("id")
+
+    def known_ids(self) -> dict[str, set[str]]:
+        """The catalog ids an engagement is checked against, as the ``known_*`` arguments
+        of :func:`~attestgraph.queries.engagement.file.parse_engagement`."""
+        return {
+            "known_controls": set(self.controls),
+            "known_evidence": set(self.evidence_types),
+            "known_components": set(self.components),
+        }
 
     @cached_property
     def control_by_iri(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -65,7 +66,7 @@ def get(name: str) -> NamedQuery:
     return queries[name]
 
 
-def _term(value) -> str:
+def _term(value: object) -> str:
     if isinstance(value, ox.NamedNode):
         return str(value)
     if isinstance(value, ox.Literal):
@@ -84,7 +85,7 @@ def _term(value) -> str:
 _PLACEHOLDER_LINE = re.compile(r"^([ \t]*)#VALUES((?:[ \t]+\?\w+)+)[ \t]*$", re.MULTILINE)
 
 
-def bind(query: NamedQuery, **values) -> str:
+def bind(query: NamedQuery, **values: Any) -> str:
     """The query text with each ``#VALUES ?a [?b ...]`` placeholder line replaced by a
     VALUES block over the given values (one tuple block when it names several
     variables: Oxigraph plans one block of tuples far better than separate blocks).
@@ -94,7 +95,7 @@ def bind(query: NamedQuery, **values) -> str:
         raise QueryError(f"query {query.name!r} takes {sorted(query.params)}, not {sorted(unknown)}")
     placed: set[str] = set()
 
-    def block(match: re.Match) -> str:
+    def block(match: re.Match[str]) -> str:
         names = match.group(2).split()
         names = [n[1:] for n in names]
         placed.update(names)
@@ -109,7 +110,7 @@ def bind(query: NamedQuery, **values) -> str:
             else:
                 items = item if isinstance(item, (list, tuple, set, frozenset)) else [item]
                 columns.append([_term(each) for each in items])
-        rows = [()]
+        rows: list[tuple[str, ...]] = [()]
         for column in columns:
             rows = [row + (cell,) for row in rows for cell in column]
         if len(names) == 1:
@@ -125,6 +126,6 @@ def bind(query: NamedQuery, **values) -> str:
     return text
 
 
-def run(store: GraphStore, name: str, **values) -> Result:
+def run(store: GraphStore, name: str, **values: Any) -> Result:
     """Run a named query with its parameters bound."""
     return store.query(bind(get(name), **values))

@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from attestgraph.documents import load_json, load_yaml
 from attestgraph.errors import EngagementError, ForbiddenOperation, Unauthorised, UnknownIdentifier
 from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement import Engagement, parse_engagement
+from attestgraph.queries.engagement.documents import load_json, load_yaml
+from attestgraph.queries.engagement.file import Engagement, parse_engagement
 from attestgraph.server import schemas
 from attestgraph.server.auth import key_matches
 from attestgraph.server.problems import UnsupportedMediaType, responses
@@ -126,7 +126,7 @@ def evidence_type(request: Request, identifier: str) -> dict[str, Any]:
 def overlap(request: Request, a: str = Query(..., description="framework slug"),
             b: str = Query(..., description="framework slug"),
             offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
-    from attestgraph.queries.overlap import overlap as compute
+    from attestgraph.queries.analysis.overlap import overlap as compute
 
     services = _services(request)
     catalog = services.catalog.catalog
@@ -141,7 +141,7 @@ def overlap(request: Request, a: str = Query(..., description="framework slug"),
             summary="Shared evidence ranked by the requirements it serves")
 def evidence(request: Request,
              frameworks: str | None = Query(None, description="comma-separated slugs")) -> dict[str, Any]:
-    from attestgraph.queries.evidence import shared_evidence
+    from attestgraph.queries.analysis.evidence import shared_evidence
 
     chosen = [s.strip() for s in frameworks.split(",") if s.strip()] if frameworks else None
     services = _services(request)
@@ -155,14 +155,14 @@ def evidence(request: Request,
             summary="Why two requirements relate: the chains of mappings")
 def explain(request: Request, x: str = Query(..., description="slug:notation"),
             y: str = Query(..., description="slug:notation")) -> dict[str, Any]:
-    from attestgraph.queries.explain import explain as compute
+    from attestgraph.queries.analysis.explain import explain as compute
 
     answer: dict[str, Any] = compute(_services(request).store.store, x, y, _catalog(request))
     return answer
 
 
 async def _engagement_document(request: Request) -> tuple[object, str]:
-    """The body as a document, read within the bounds of :mod:`attestgraph.documents`."""
+    """The body as a document, read within the bounds of :mod:`attestgraph.queries.engagement.documents`."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if media not in ENGAGEMENT_MEDIA and media != "":
         raise UnsupportedMediaType(f"send the engagement as application/json or application/yaml, not {media}")

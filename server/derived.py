@@ -27,7 +27,7 @@ from typing import Any
 from attestgraph import vocabulary as v
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement import Engagement
+from attestgraph.queries.engagement.file import Engagement
 from attestgraph.server.served_store import ServedStore
 
 
@@ -130,7 +130,7 @@ class AnalysisCache:
 
     def analyse(self, engagement: Engagement, document: object) -> dict[str, Any]:
         """The engagement's analysis, built by the one function the CLI and the report use."""
-        from attestgraph.queries.analysis import analyse, public
+        from attestgraph.queries.analysis.engagement import analyse, public
 
         key = (self._served.generation, document_digest(document))
         with self._lock:

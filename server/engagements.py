@@ -9,7 +9,8 @@ import pyoxigraph as ox
 
 from attestgraph import vocabulary as v
 from attestgraph.graph.store import insert_data_update
-from attestgraph.queries.engagement import Engagement, engagement_quads, is_engagement_id
+from attestgraph.queries.engagement.file import Engagement, is_engagement_id
+from attestgraph.queries.engagement.graph import engagement_quads
 from attestgraph.server.served_store import ServedStore
 
 DOCUMENT = v.AG + "sourceDocument"

@@ -22,7 +22,8 @@ import threading
 from pathlib import Path
 
 from attestgraph.errors import QueryTimeout
-from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.graph.embedded import open_on_disk
+from attestgraph.graph.store import GraphStore
 from attestgraph.server.workers import Answer, Job, WorkerPool
 
 
@@ -39,7 +40,7 @@ def owned_folder(parent: Path | str, prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
 
 
-def snapshot_on_disk(store: EmbeddedStore) -> tuple[EmbeddedStore, Path, str | None]:
+def snapshot_on_disk(store: GraphStore) -> tuple[GraphStore, Path, str | None]:
     """An on-disk copy of an in-memory store in a new temporary folder, opened read-only
     (the writer process, if any, takes the one writable handle), and the path of a
     second copy without engagement graphs when the store holds any (else None)."""
@@ -64,7 +65,7 @@ def snapshot_on_disk(store: EmbeddedStore) -> tuple[EmbeddedStore, Path, str | N
         copy.bulk_extend(q for q in store.oxigraph.quads_for_pattern(None, None, None, None) if not private(q))
         copy.flush()
         del copy
-    return EmbeddedStore(ox.Store.read_only(str(folder)), location=str(folder), writable=False), folder, public
+    return open_on_disk(folder), folder, public
 
 
 class QueryExecutor:
@@ -74,7 +75,7 @@ class QueryExecutor:
         self.store = store
         self.timeout = timeout
         self.pool: WorkerPool | None = None
-        if isinstance(store, EmbeddedStore):
+        if store.oxigraph is not None:
             self.pool = WorkerPool(store.location, size=workers, timeout=timeout, memory_bytes=memory_bytes)
 
     def run(self, job: Job) -> Answer:

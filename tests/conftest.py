@@ -39,10 +39,13 @@ def home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_store():
-    """The shipped graph, built once in memory for the whole session."""
+    """The shipped graph, built once in memory for the whole session, and read-only:
+    the tests share it, so one that needs to write makes its own copy
+    (``store.copy_to_memory()``) and a write by mistake fails instead of leaking."""
     from attestgraph.graph.embedded import open_embedded
 
     store, _ = open_embedded(DataRoot.shipped(), memory=True)
+    store.writable = False
     return store
 
 

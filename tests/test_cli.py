@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 
 
-
-
-
 def test_query_counts_triples_as_csv(cli, home, mini_root):
     code, out, _ = cli("query", "--data", str(mini_root), "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert code == 0
@@ -63,7 +60,7 @@ def test_check_passes_then_fails_on_a_broken_copy(cli, home, mini_root):
     catalog.write_text(catalog.read_text().replace('skos:prefLabel "Logging"@en ;', ""))
     mapping = mini_root / "crosswalks" / "controls-fa.tsv"
     mapping.write_text(mapping.read_text().replace("control:GOV-03\tfa:2.1", "control:GOV-03\tfa:2.2"))
-    code, out, err = cli("check", "--data", str(mini_root))
+    code, out, _ = cli("check", "--data", str(mini_root))
     assert code == 1
     assert "controls-fa.tsv" in out and "'fa:2.2'" in out
 

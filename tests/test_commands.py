@@ -7,8 +7,6 @@ import io
 import json
 from pathlib import Path
 
-
-
 SAMPLE = str(Path(__file__).parents[1] / "examples" / "acme-ai.yaml")
 
 
@@ -27,6 +25,7 @@ def test_first_command_builds_the_store_then_reuses_it(cli, disk_home):
 
 def test_frameworks_counts(cli, disk_home):
     code, out, _ = cli("frameworks", "--format", "json")
+    assert code == 0
     body = {f["slug"]: f for f in json.loads(out)}
     assert body["iso27001"]["levels"]["Annex A control"] == 93
 

@@ -22,7 +22,7 @@ def test_capacity_flag_replans_at_that_capacity(cli, disk_home):
     assert code == 0 and plan["capacity_days_per_week"] == 12.0
     code, out, _ = cli("plan", "--engagement", TYPE1_ONLY)
     base = json.loads(out)["plan"]
-    as_of = lambda p: next(m["date"] for m in p["milestones"] if m["kind"] == "soc2-type1")  # noqa: E731
+    as_of = lambda p: next(m["date"] for m in p["milestones"] if m["kind"] == "soc2-type1")
     assert as_of(plan) < as_of(base)
 
 

@@ -11,7 +11,7 @@ from attestgraph.graph.store import EmbeddedStore
 
 
 def test_mini_build_fills_one_named_graph_per_source(mini_root):
-    stage, report = build_stage(DataRoot.at(mini_root))
+    _, report = build_stage(DataRoot.at(mini_root))
     graphs = set(report.triples_per_graph)
     base = "https://w3id.org/attestgraph/graph/"
     assert {

@@ -1,4 +1,5 @@
-"""Composition of relationships along chains (NIST IR 8477 set semantics), and shared
+"""Inference through pivot requirements (composition along chains, NIST IR 8477 set
+semantics; the table itself is tested in tests/test_relationships.py), and shared
 implementation kept apart from it, on cases whose answer is known by hand."""
 
 from __future__ import annotations
@@ -7,58 +8,10 @@ import pytest
 
 from attestgraph import vocabulary as v
 from attestgraph.graph.build import build_stage
-from attestgraph.graph.inference import (
-    COMPOSITION,
-    COMPOSITION_REASONS,
-    EQ,
-    INT,
-    INVERSE,
-    NOT,
-    RATIONALE_RANK,
-    SUB,
-    SUP,
-    ControlLink,
-    Edge,
-    compose,
-    compose_chain,
-    infer_chains,
-    shared_implementations,
-)
+from attestgraph.graph.inference import ControlLink, Edge, compose_chain, infer_chains, shared_implementations
 from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore
-from attestgraph.queries.coverage import PARTIAL_MIN_STRENGTH
-
-# DESIGN.md's table, row by row (r1 \ r2 in the order equal, subset, superset,
-# intersects, not-related); None is its "—".
-ORDER = (EQ, SUB, SUP, INT, NOT)
-TABLE = [
-    (EQ, SUB, SUP, INT, NOT),
-    (SUB, SUB, None, None, NOT),
-    (SUP, INT, SUP, INT, None),
-    (INT, INT, None, None, None),
-    (NOT, None, NOT, None, None),
-]
-CELLS = [(r1, r2, TABLE[i][j]) for i, r1 in enumerate(ORDER) for j, r2 in enumerate(ORDER)]
-
-
-@pytest.mark.parametrize("first, second, expected", CELLS, ids=[f"{v.keyword(a)}.{v.keyword(b)}" for a, b, _ in CELLS])
-def test_composition_table_cell(first, second, expected):
-    assert compose(first, second) == expected
-
-
-def test_the_table_has_25_cells_each_with_its_reason():
-    assert len(CELLS) == 25 == len(COMPOSITION) == len(COMPOSITION_REASONS)
-    for cell, result in COMPOSITION.items():
-        reason = COMPOSITION_REASONS[cell]
-        assert reason.endswith(".")
-        assert ("nothing follows" in reason) == (result is None), cell
-
-
-def test_reading_a_chain_backwards_gives_the_inverse():
-    # a r1 p r2 b read from b is b inv(r2) p inv(r1) a: the result must be inv(result).
-    for (r1, r2), result in COMPOSITION.items():
-        back = compose(INVERSE[r2], INVERSE[r1])
-        assert back == (INVERSE[result] if result else None), (r1, r2)
+from attestgraph.relationships import EQ, INT, INVERSE, NOT, PARTIAL_MIN_STRENGTH, RATIONALE_RANK, SUB, SUP
 
 
 def test_longer_chains_compose_cell_by_cell():

@@ -30,9 +30,8 @@ def test_fingerprint_covers_every_module_that_shapes_the_build():
     modules = set(build_modules())
     assert {"attestgraph.graph.build", "attestgraph.graph.loader", "attestgraph.graph.materialise",
             "attestgraph.graph.inference", "attestgraph.crosswalks.mapping_set", "attestgraph.vocabulary",
-            "attestgraph.graph.validation"} <= modules
-    # The build reads the coverage rule (shared implementation keeps links at or above its
-    # strength floor), so that one module shapes the build; nothing else of the query layer does.
-    assert "attestgraph.queries.coverage" in modules
-    assert not any(m.startswith("attestgraph.server") for m in modules)
-    assert {m for m in modules if m.startswith("attestgraph.queries")} == {"attestgraph.queries.coverage"}
+            "attestgraph.graph.validation", "attestgraph.graph.results"} <= modules
+    # The relationship vocabulary (composition, the strength floor of shared implementation)
+    # shapes the build; nothing of the query layer or the server does: data flows one way.
+    assert "attestgraph.relationships" in modules
+    assert not any(m.startswith(("attestgraph.server", "attestgraph.queries")) for m in modules)

@@ -12,7 +12,7 @@ from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore
 from attestgraph.interop.oscal import export_oscal
 from attestgraph.interop.oscal_import import OscalImportError, Resolver, import_oscal
-from attestgraph.queries.explain import explain
+from attestgraph.queries.analysis.explain import explain
 from trestle.oscal.mapping import MappingResourceReference
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from attestgraph.queries.engagement import parse_engagement
+from attestgraph.queries.engagement.file import parse_engagement
 
 SAMPLE = Path(__file__).parents[2] / "examples" / "acme-ai.yaml"
 
@@ -28,8 +28,8 @@ def clean_document(sample_document, shipped_store) -> dict:
     """The sample with every classic mistake fixed: all components in scope, the
     training answer and DPDP duties implemented and evidenced, third parties documented
     with their CUECs operating, no Type II window promised early."""
+    from attestgraph.queries.analysis.findings import control_sets
     from attestgraph.queries.catalog import Catalog
-    from attestgraph.queries.findings import control_sets
 
     catalog = Catalog(shipped_store)
     doc = copy.deepcopy(sample_document)

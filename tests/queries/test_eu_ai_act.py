@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 import yaml
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.applicability import Applicability, applicable_units
+from attestgraph.queries.analysis.applicability import Applicability, applicable_units
 from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement import Engagement, parse_engagement
-from attestgraph.queries.findings import readiness_findings
-from attestgraph.queries.gaps import load_into
-from attestgraph.queries.plan import build_plan
+from attestgraph.queries.engagement.file import Engagement, parse_engagement
+from attestgraph.queries.analysis.findings import readiness_findings
+from attestgraph.queries.planning.plan import build_plan
 
 from attestgraph.errors import EngagementError
 
@@ -132,7 +131,7 @@ def test_duties_by_role_and_class(catalog: Catalog, document: dict[str, Any], ta
 
 
 def finding_ids(store: GraphStore, engagement: Engagement) -> dict[str, Any]:
-    return {f.id: f for f in readiness_findings(load_into(store, engagement), engagement)}
+    return {f.id: f for f in readiness_findings(store, engagement)}
 
 
 def test_findings_fire_on_their_fixture_only(shipped_store: GraphStore, document: dict[str, Any]) -> None:

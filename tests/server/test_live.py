@@ -96,7 +96,7 @@ def test_push_then_query_the_remote_store(oxigraph_server, mini_root, home):
     from attestgraph.graph.build import build_stage
     from attestgraph.graph.sources import DataRoot
     from attestgraph.graph.store import EmbeddedStore
-    from attestgraph.queries.overlap import overlap
+    from attestgraph.queries.analysis.overlap import overlap
 
     setting = f"sparql:{oxigraph_server}/query|{oxigraph_server}/update"
     assert main(["push", "--data", str(mini_root), "--store", "memory", "--to", setting]) == 0
