@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import threading
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 
 from attestgraph import __version__
 from attestgraph import vocabulary as v
@@ -19,7 +17,7 @@ from attestgraph.errors import ForbiddenOperation, StoreError
 from attestgraph.graph.store import EmbeddedStore, GraphStore, insert_data_update
 from attestgraph.queries.catalog import Catalog
 from attestgraph.queries.engagement import Engagement, engagement_quads, is_engagement_id
-from attestgraph.server import api, problems, sparql
+from attestgraph.server import api, problems, sparql, workbench
 from attestgraph.server.executor import QueryExecutor, remove_snapshot, snapshot_on_disk
 from attestgraph.server.limits import BodyLimit
 from attestgraph.server.settings import Settings
@@ -229,13 +227,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
             raise StoreError("the store holds no framework; build or push the graph first")
         return {"status": "ok", "version": __version__}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page():
-        from attestgraph.queries import named
-
-        html = (resources.files("attestgraph.server") / "static" / "index.html").read_text(encoding="utf-8")
-        examples = {name: q.text for name, q in named.library().items()}
-        return html.replace("/*EXAMPLES*/{}", json.dumps(examples).replace("</", "<\\/"))
+    workbench.install(app)  # the analyst page at /, its configuration and static files
 
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     return app

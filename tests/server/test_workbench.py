@@ -1,0 +1,207 @@
+"""The analyst workbench at / in a real browser: `attestgraph serve` on loopback over
+the mini data root, Debian's Chromium driven by Playwright, real queries typed and run.
+
+Every test also checks that the page asked nothing of another origin and logged no
+error (a CSP refusal is a console error, so the page's policy is checked too).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+KEY = "workbench-k3y"
+CONTROL = "https://w3id.org/attestgraph/id/control/"
+SELECT = "SELECT ?c ?id WHERE { ?c a ag:Control ; dct:identifier ?id } ORDER BY ?id"
+CONSTRUCT = "CONSTRUCT { ?c skos:prefLabel ?label } WHERE { ?c a ag:Control ; skos:prefLabel ?label }"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def served(mini_root: Path, home: Path, tmp_path: Path) -> Iterator[str]:
+    """`attestgraph serve` over the mini data root, with an API key so engagement reads need one."""
+    port = _free_port()
+    env = dict(os.environ, ATTESTGRAPH_HOME=str(home), ATTESTGRAPH_QUERY_TIMEOUT="10", ATTESTGRAPH_WORKERS="1",
+               ATTESTGRAPH_API_KEY=KEY)
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "attestgraph.cli", "serve", "--data", str(mini_root), "--port", str(port)]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(base + "/healthz", process, log)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        yield _launch(playwright)
+
+
+def _launch(playwright: Playwright) -> Browser:
+    # Debian's Chromium, never a downloaded one; no background traffic of its own.
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run",
+    ])
+
+
+@dataclass
+class Watched:
+    """A page and everything it asked for and complained about."""
+
+    page: Page
+    base: str
+    requests: list[Request] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str = "/") -> None:
+        self.page.goto(self.base + path)
+        self.page.wait_for_selector("body[data-workbench=ready]")
+        self.page.wait_for_selector(".tabPanel.active .yasqe .CodeMirror")
+
+    def type_query(self, query: str) -> None:
+        """Replace the active tab's query by typing it, as an analyst would."""
+        editor = self.page.locator(".tabPanel.active .CodeMirror")
+        editor.click()
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.insert_text(query)
+
+    def run(self) -> None:
+        with self.page.expect_response(lambda r: r.url == self.base + "/sparql"):
+            self.page.keyboard.press("Control+Enter")
+
+    def rows(self) -> list[list[str]]:
+        self.page.wait_for_selector(".tabPanel.active .yasr table.dataTable tbody tr")
+        return [[cell.inner_text().strip() for cell in row.locator("td").all()[1:]]
+                for row in self.page.locator(".tabPanel.active .yasr table.dataTable tbody tr").all()]
+
+    def assert_stayed_home(self) -> None:
+        assert self.requests, "the page made no request"
+        for request in self.requests:
+            parts = urlsplit(request.url)
+            assert parts.scheme == "data" or parts.hostname == "127.0.0.1", request.url
+        assert self.errors == []
+
+
+@pytest.fixture
+def watched(browser: Browser, served: str) -> Iterator[Watched]:
+    context = browser.new_context()
+    page = context.new_page()
+    seen = Watched(page, served)
+    page.on("request", lambda r: seen.requests.append(r))
+    page.on("console", lambda m: _record_error(seen, m))
+    page.on("pageerror", lambda e: seen.errors.append(f"uncaught: {e}"))
+    try:
+        yield seen
+    finally:
+        context.close()
+
+
+def _record_error(seen: Watched, message: ConsoleMessage) -> None:
+    if message.type == "error":
+        seen.errors.append(message.text)
+
+
+def test_select_by_ctrl_enter_shows_rows_with_prefixed_describe_links(watched: Watched) -> None:
+    watched.open()
+    watched.type_query(SELECT)
+    watched.run()
+    rows = watched.rows()
+    assert rows == [[f"ctl:GOV-0{n}", f"GOV-0{n}"] for n in (1, 2, 3)]
+    link = watched.page.locator(".tabPanel.active .yasr table.dataTable a.iri", has_text="ctl:GOV-01")
+    href = link.get_attribute("href")
+    assert href is not None and urlsplit(href).path == "/"
+    assert parse_qs(urlsplit(href).query)["query"] == [f"DESCRIBE <{CONTROL}GOV-01>"]
+    # The link opens the DESCRIBE in the workbench, run at once: the control's triples.
+    link.click()
+    watched.page.wait_for_url("**/?query=*")
+    watched.page.wait_for_selector("body[data-workbench=ready]")
+    described = watched.rows()
+    assert ["ctl:GOV-01", "skos:prefLabel", '"Policy"@en'] in described
+    watched.assert_stayed_home()
+
+
+def test_named_query_opens_as_a_tab_and_runs(watched: Watched) -> None:
+    watched.open()
+    watched.page.select_option("#named", "controls")
+    watched.page.wait_for_selector(".tab.active >> text=controls")
+    query = watched.page.evaluate("window.yasgui.getTab().getQuery()")
+    assert "ag:Control" in query
+    watched.page.locator(".tabPanel.active .CodeMirror").click()
+    watched.run()
+    rows = watched.rows()
+    assert len(rows) == 3 and all(any(cell.startswith("ctl:GOV-0") for cell in row) for row in rows)
+    watched.assert_stayed_home()
+
+
+def test_construct_is_shown_as_triples(watched: Watched) -> None:
+    watched.open()
+    watched.type_query(CONSTRUCT)
+    watched.run()
+    rows = watched.rows()
+    assert sorted(rows) == [["ctl:GOV-01", "skos:prefLabel", '"Policy"@en'],
+                            ["ctl:GOV-02", "skos:prefLabel", '"Review"@en'],
+                            ["ctl:GOV-03", "skos:prefLabel", '"Logging"@en']]
+    watched.assert_stayed_home()
+
+
+def test_query_link_loads_and_runs_the_query(watched: Watched) -> None:
+    watched.open("/?" + httpx.QueryParams({"query": SELECT}).__str__())
+    assert watched.page.evaluate("window.yasgui.getTab().getQuery()") == SELECT
+    assert [row[1] for row in watched.rows()] == ["GOV-01", "GOV-02", "GOV-03"]
+    watched.assert_stayed_home()
+
+
+def test_engagement_key_is_sent_as_bearer_and_kept_out_of_share_links(watched: Watched) -> None:
+    watched.open()
+    watched.page.fill("#key", KEY)
+    watched.type_query(SELECT)
+    with watched.page.expect_request(lambda r: r.url == watched.base + "/sparql") as sent:
+        watched.page.keyboard.press("Control+Enter")
+    assert sent.value.headers.get("authorization") == f"Bearer {KEY}"
+    assert len(watched.rows()) == 3
+    link = watched.page.evaluate("window.yasgui.getTab().getShareableLink()")
+    assert "query=" in link and KEY not in link
+    stored = watched.page.evaluate("JSON.stringify(Object.assign({}, window.localStorage))")
+    assert KEY not in stored
+    watched.assert_stayed_home()
