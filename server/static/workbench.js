@@ -61,7 +61,8 @@
       acceptHeaderGraph: "text/turtle,application/n-triples;q=0.9",
     },
     copyEndpointOnNewTab: true,
-    populateFromUrl: true,
+    // A ?query= link opens as a tab and runs; it gets the same prefix declarations.
+    populateFromUrl: (tab) => ({...tab, yasqe: {...tab.yasqe, value: withPrefixes(tab.yasqe.value)}}),
     endpointCatalogueOptions: {getData: () => [{endpoint: endpoint}]},
     yasqe: {value: startQuery, prefixCcApi: null},
     yasr: {prefixes: prefixes},

@@ -19,9 +19,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
 
-pytestmark = pytest.mark.slow
+from attestgraph import vocabulary as v
+from attestgraph.queries import named
 
 CHROMIUM = "/usr/bin/chromium"
 KEY = "workbench-k3y"
@@ -142,6 +144,37 @@ def _record_error(seen: Watched, message: ConsoleMessage) -> None:
         seen.errors.append(message.text)
 
 
+# -- in process: what the page is made of ---------------------------------------------
+
+
+def test_page_loads_only_its_own_files_under_a_same_origin_policy(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = dict(part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'" and policy["connect-src"] == "'self'"
+    assert "unsafe" not in page.headers["content-security-policy"]
+    assert "/openapi.json" in page.text
+    for asset in ("/static/vendor/yasgui/yasgui.min.js", "/static/vendor/yasgui/yasgui.min.css",
+                  "/static/workbench.js", "/static/workbench.css"):
+        assert f'"{asset}"' in page.text
+        served = client.get(asset)
+        assert served.status_code == 200 and len(served.content) > 500, asset
+    assert "MIT License" in client.get("/static/vendor/yasgui/LICENSE").text
+
+
+def test_configuration_carries_the_prefixes_and_every_named_query(client: TestClient) -> None:
+    config = client.get("/workbench.json").json()
+    assert config["endpoint"] == "/sparql"
+    assert config["prefixes"] == v.PREFIXES
+    assert [q["name"] for q in config["queries"]] == sorted(named.library())
+    between = next(q for q in config["queries"] if q["name"] == "mappings-between")
+    assert between["query"] == named.get("mappings-between").text and set(between["params"]) == {"fa", "fb"}
+
+
+# -- in Chromium: a real server, a real browser -------------------------------------
+
+
+@pytest.mark.slow
 def test_select_by_ctrl_enter_shows_rows_with_prefixed_describe_links(watched: Watched) -> None:
     watched.open()
     watched.type_query(SELECT)
@@ -161,6 +194,7 @@ def test_select_by_ctrl_enter_shows_rows_with_prefixed_describe_links(watched: W
     watched.assert_stayed_home()
 
 
+@pytest.mark.slow
 def test_named_query_opens_as_a_tab_and_runs(watched: Watched) -> None:
     watched.open()
     watched.page.select_option("#named", "controls")
@@ -174,6 +208,7 @@ def test_named_query_opens_as_a_tab_and_runs(watched: Watched) -> None:
     watched.assert_stayed_home()
 
 
+@pytest.mark.slow
 def test_construct_is_shown_as_triples(watched: Watched) -> None:
     watched.open()
     watched.type_query(CONSTRUCT)
@@ -185,13 +220,17 @@ def test_construct_is_shown_as_triples(watched: Watched) -> None:
     watched.assert_stayed_home()
 
 
+@pytest.mark.slow
 def test_query_link_loads_and_runs_the_query(watched: Watched) -> None:
     watched.open("/?" + httpx.QueryParams({"query": SELECT}).__str__())
-    assert watched.page.evaluate("window.yasgui.getTab().getQuery()") == SELECT
+    loaded = watched.page.evaluate("window.yasgui.getTab().getQuery()")
+    # The link's query, with the declarations of the prefixes it uses put before it.
+    assert loaded.endswith(SELECT) and f"PREFIX ag: <{v.AG}>" in loaded and "PREFIX skos:" not in loaded
     assert [row[1] for row in watched.rows()] == ["GOV-01", "GOV-02", "GOV-03"]
     watched.assert_stayed_home()
 
 
+@pytest.mark.slow
 def test_engagement_key_is_sent_as_bearer_and_kept_out_of_share_links(watched: Watched) -> None:
     watched.open()
     watched.page.fill("#key", KEY)
