@@ -7,6 +7,7 @@ error (a CSP refusal is a console error, so the page's policy is checked too).
 
 from __future__ import annotations
 
+import csv
 import os
 import socket
 import subprocess
@@ -181,6 +182,11 @@ def test_select_by_ctrl_enter_shows_rows_with_prefixed_describe_links(watched: W
     watched.run()
     rows = watched.rows()
     assert rows == [[f"ctl:GOV-0{n}", f"GOV-0{n}"] for n in (1, 2, 3)]
+    # YASR's own download: the table as CSV, full IRIs.
+    with watched.page.expect_download() as download:
+        watched.page.locator(".tabPanel.active .yasr_downloadIcon").click()
+    table = list(csv.reader(Path(download.value.path()).read_text(encoding="utf-8").splitlines()))
+    assert table == [["c", "id"]] + [[f"{CONTROL}GOV-0{n}", f"GOV-0{n}"] for n in (1, 2, 3)]
     link = watched.page.locator(".tabPanel.active .yasr table.dataTable a.iri", has_text="ctl:GOV-01")
     href = link.get_attribute("href")
     assert href is not None and urlsplit(href).path == "/"
