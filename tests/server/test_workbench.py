@@ -24,7 +24,6 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
 
 from attestgraph import vocabulary as v
-from attestgraph.queries import named
 
 CHROMIUM = "/usr/bin/chromium"
 KEY = "workbench-k3y"
@@ -164,6 +163,8 @@ def test_page_loads_only_its_own_files_under_a_same_origin_policy(client: TestCl
 
 
 def test_configuration_carries_the_prefixes_and_every_named_query(client: TestClient) -> None:
+    from attestgraph.queries import named
+
     config = client.get("/workbench.json").json()
     assert config["endpoint"] == "/sparql"
     assert config["prefixes"] == v.PREFIXES
