@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
-import subprocess
+import re
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,55 +19,36 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, expect, sync_playwright
 
 from attestgraph import vocabulary as v
+
+from .test_live import free_port, running
 
 CHROMIUM = "/usr/bin/chromium"
 KEY = "workbench-k3y"
 CONTROL = "https://w3id.org/attestgraph/id/control/"
 SELECT = "SELECT ?c ?id WHERE { ?c a ag:Control ; dct:identifier ?id } ORDER BY ?id"
+ENGAGEMENT = v.engagement_graph("workbench-test")
+PRIVATE = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ENGAGEMENT}> {{ ?s ?p ?o }} }}"
 CONSTRUCT = "CONSTRUCT { ?c skos:prefLabel ?label } WHERE { ?c a ag:Control ; skos:prefLabel ?label }"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture
 def served(mini_root: Path, home: Path, tmp_path: Path) -> Iterator[str]:
-    """`attestgraph serve` over the mini data root, with an API key so engagement reads need one."""
-    port = _free_port()
+    """`attestgraph serve` over the mini data root, writable through the update key, with
+    one triple in an engagement graph that only a caller with a key may read."""
+    port = free_port()
     env = dict(os.environ, ATTESTGRAPH_HOME=str(home), ATTESTGRAPH_QUERY_TIMEOUT="10", ATTESTGRAPH_WORKERS="1",
-               ATTESTGRAPH_API_KEY=KEY)
+               ATTESTGRAPH_UPDATE_KEY=KEY)
     base = f"http://127.0.0.1:{port}"
-    log = tmp_path / "serve.log"
     command = [sys.executable, "-m", "attestgraph.cli", "serve", "--data", str(mini_root), "--port", str(port)]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_for(base + "/healthz", process, log)
+    with running(command, base + "/healthz", tmp_path / "serve.log", env):
+        update = f"INSERT DATA {{ GRAPH <{ENGAGEMENT}> {{ <{ENGAGEMENT}> <{v.DCT}title> \"private\" }} }}"
+        written = httpx.post(base + "/update", content=update, timeout=30,
+                             headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/sparql-update"})
+        assert written.status_code in (200, 204), written.text
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -238,16 +217,22 @@ def test_query_link_loads_and_runs_the_query(watched: Watched) -> None:
 
 
 @pytest.mark.slow
-def test_engagement_key_is_sent_as_bearer_and_kept_out_of_share_links(watched: Watched) -> None:
+def test_engagement_key_reads_engagement_graphs_and_stays_out_of_links_and_storage(watched: Watched) -> None:
     watched.open()
+    watched.type_query(PRIVATE)
+    with watched.page.expect_request(lambda r: r.url == watched.base + "/sparql") as sent:
+        watched.page.keyboard.press("Control+Enter")
+    assert "authorization" not in sent.value.headers
+    count = watched.page.locator(".tabPanel.active .yasr table.dataTable tbody tr td").nth(1)
+    expect(count).to_have_text(re.compile(r'^"0"'))
     watched.page.fill("#key", KEY)
-    watched.type_query(SELECT)
+    watched.page.locator(".tabPanel.active .CodeMirror").click()
     with watched.page.expect_request(lambda r: r.url == watched.base + "/sparql") as sent:
         watched.page.keyboard.press("Control+Enter")
     assert sent.value.headers.get("authorization") == f"Bearer {KEY}"
-    assert len(watched.rows()) == 3
+    expect(count).to_have_text(re.compile(r'^"1"'))
     link = watched.page.evaluate("window.yasgui.getTab().getShareableLink()")
     assert "query=" in link and KEY not in link
     stored = watched.page.evaluate("JSON.stringify(Object.assign({}, window.localStorage))")
-    assert KEY not in stored
+    assert "workbench-test" in stored and KEY not in stored
     watched.assert_stayed_home()
