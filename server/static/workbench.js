@@ -84,8 +84,19 @@
         request.headers.set("Authorization", "Bearer " + key);
       }
     });
+    // An answer cut at the server's row or byte limit says so, so that a count read
+    // off the table is never taken for the whole answer.
+    yasqe.on("queryResponse", (_yasqe, response) => {
+      const cut = response && response.headers && response.headers.get("X-Attestgraph-Truncated") === "true";
+      status.textContent = cut ? "This answer was cut at the server's row or size limit: it is not complete." : "";
+      status.classList.toggle("truncated", cut);
+    });
   }
-  yasgui.on("queryBefore", (_yasgui, tab) => hook(tab));
+  yasgui.on("queryBefore", (_yasgui, tab) => {
+    hook(tab);
+    status.textContent = "";
+  });
+  yasgui.on("tabSelect", () => { status.textContent = ""; });
 
   // Named queries: a picker that opens one as its own tab (or selects it if open).
   const picker = document.getElementById("named");

@@ -26,6 +26,7 @@ from attestgraph import vocabulary as v
 from .test_live import free_port, running
 
 CHROMIUM = "/usr/bin/chromium"
+MAX_ROWS = 20  # more than any answer below but the whole store's triples
 KEY = "workbench-k3y"
 CONTROL = "https://w3id.org/attestgraph/id/control/"
 SELECT = "SELECT ?c ?id WHERE { ?c a ag:Control ; dct:identifier ?id } ORDER BY ?id"
@@ -40,7 +41,7 @@ def served(mini_root: Path, home: Path, tmp_path: Path) -> Iterator[str]:
     one triple in an engagement graph that only a caller with a key may read."""
     port = free_port()
     env = dict(os.environ, ATTESTGRAPH_HOME=str(home), ATTESTGRAPH_QUERY_TIMEOUT="10", ATTESTGRAPH_WORKERS="1",
-               ATTESTGRAPH_UPDATE_KEY=KEY)
+               ATTESTGRAPH_MAX_ROWS=str(MAX_ROWS), ATTESTGRAPH_UPDATE_KEY=KEY)
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "attestgraph.cli", "serve", "--data", str(mini_root), "--port", str(port)]
     with running(command, base + "/healthz", tmp_path / "serve.log", env):
@@ -203,6 +204,17 @@ def test_construct_is_shown_as_triples(watched: Watched) -> None:
     assert sorted(rows) == [["ctl:GOV-01", "skos:prefLabel", '"Policy"@en'],
                             ["ctl:GOV-02", "skos:prefLabel", '"Review"@en'],
                             ["ctl:GOV-03", "skos:prefLabel", '"Logging"@en']]
+    expect(watched.page.locator("#status")).to_have_text("")
+    watched.assert_stayed_home()
+
+
+@pytest.mark.slow
+def test_an_answer_cut_at_the_row_limit_says_so(watched: Watched) -> None:
+    watched.open()
+    watched.type_query("SELECT * WHERE { ?s ?p ?o }")
+    watched.run()
+    assert len(watched.rows()) == MAX_ROWS
+    expect(watched.page.locator("#status.truncated")).to_contain_text("not complete")
     watched.assert_stayed_home()
 
 
