@@ -14,18 +14,16 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from attestgraph import __version__
 from attestgraph.errors import StoreError
 from attestgraph.graph.store import GraphStore
-from attestgraph.server import api, openapi, problems, sparql
+from attestgraph.server import api, openapi, problems, sparql, workbench
 from attestgraph.server.caching import CatalogCaching
 from attestgraph.server.derived import AnalysisCache, AnswerCache, CatalogView
 from attestgraph.server.engagements import EngagementStore
@@ -108,13 +106,7 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> FastAPI:
             raise StoreError("the store holds no framework; build or push the graph first")
         return Health(status="ok", version=__version__)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page():
-        from attestgraph.queries import named
-
-        html = (resources.files("attestgraph.server") / "static" / "index.html").read_text(encoding="utf-8")
-        examples = {name: q.text for name, q in named.library().items()}
-        return html.replace("/*EXAMPLES*/{}", json.dumps(examples).replace("</", "<\\/"))
+    workbench.install(app)  # the analyst page at /, its configuration and static files
 
     openapi.install(app)
     # Added innermost first: CORS outermost, so a preflight and every answer (errors too)

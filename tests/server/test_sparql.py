@@ -124,12 +124,6 @@ def test_time_limit_answers_503(shipped_store, assert_problem):
         assert slow_client.get("/healthz").status_code == 200
 
 
-def test_page_lists_named_queries(client):
-    page = client.get("/")
-    assert page.status_code == 200 and "<textarea" in page.text
-    assert '"mappings-between"' in page.text and "/openapi.json" in page.text
-
-
 def test_update_route_when_enabled(shipped_store, assert_problem):
     from fastapi.testclient import TestClient
 
