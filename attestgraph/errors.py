@@ -157,6 +157,13 @@ class StoreError(AttestgraphError):
     title = "store unavailable"
 
 
+class PlanningError(AttestgraphError):
+    """The solver found no plan within its safety limit (a starved machine, not bad input)."""
+
+    http_status = 503
+    title = "planning did not finish"
+
+
 class ConfigurationError(AttestgraphError):
     """A setting (command-line option or environment variable) has a value that cannot work."""
 

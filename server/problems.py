@@ -53,6 +53,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "query-timeout": (503, "the query ran past the time limit and was stopped"),
     "query-out-of-memory": (503, "the query needed more memory than a query worker may use"),
     "store-error": (503, "the store could not be reached or holds no catalog"),
+    "planning-error": (503, "the planner found no schedule within its safety limit; try again"),
 }
 
 

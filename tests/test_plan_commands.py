@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,10 +13,35 @@ import pytest
 from attestgraph.cli import main
 
 TYPE1_ONLY = str(Path(__file__).parent / "data" / "engagements" / "type1-only.yaml")
+SAMPLE = str(Path(__file__).parents[1] / "examples" / "acme-ai.yaml")
 
 
+def _without_wall_times(value):
+    if isinstance(value, dict):
+        return {k: _without_wall_times(v) for k, v in value.items() if k != "wall_seconds"}
+    if isinstance(value, list):
+        return [_without_wall_times(v) for v in value]
+    return value
 
 
+@pytest.mark.slow
+def test_the_same_engagement_gets_the_same_plan_in_every_process(cli, disk_home):
+    """Two processes with different string hashing (so different set orders) give the same
+    plan: the solvers stop on their deterministic clock and see their variables in a fixed
+    order. A wall-clock limit once moved the Type I date by a week between runs."""
+    cli("build")  # built once here, so neither child process races to build it
+    plans = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", "from attestgraph.cli import main; raise SystemExit(main())",
+             "plan", "--engagement", SAMPLE],
+            env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        answer = json.loads(done.stdout)
+        answer.pop("generated", None)
+        plans.append(_without_wall_times(answer))
+    assert plans[0] == plans[1]
+    assert plans[0]["plan"]["schedule_solver"]["stages"][1]["status"] == "optimal"  # the Type I stage
 
 
 def test_capacity_flag_replans_at_that_capacity(cli, disk_home):

@@ -156,7 +156,9 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability: Applicability
     deadlines = _deadlines(applicability, selection)
     laws = deadline_laws(applicability)
     jobs: dict[str, Job] = {}
-    for c in chosen:
+    # In a fixed order, never a set's (which follows the process's string hashing): the
+    # solver's answer depends on the order its variables are made in.
+    for c in sorted(chosen, key=natural_key):
         info = catalog.control(c)
         gated = selection.tags[c] != "optional"
         deadline = deadlines.get(c)

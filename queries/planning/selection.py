@@ -39,6 +39,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from attestgraph.errors import PlanningError
 from attestgraph.queries.analysis import coverage
 from attestgraph.queries.analysis.applicability import Applicability
 from attestgraph.queries.catalog import Catalog, natural_key
@@ -55,7 +56,10 @@ POF_SHARE = 0.5
 # >= 5 count, so this reads: two counting links, or one near-complete link (8-9, the
 # band NIST IR 8278A rev. 1 gives a close relationship short of equal).
 COMBINED_STRENGTH = 8
-SELECTION_SECONDS = 2.0  # CP-SAT time limit for the selection model
+# As in scheduling (schedule.py): the search ends on CP-SAT's deterministic clock, so
+# the selection is the same on any machine; the wall-time limit is only a safety net.
+SELECTION_DETERMINISTIC_BUDGET = 2.0
+SELECTION_SECONDS = 120.0
 SEED = 7
 WORKERS = 2
 
@@ -153,7 +157,7 @@ def unit_routes(catalog: Catalog, applicability: Applicability, frameworks: list
             route.anchor.add(control)
             if target in pof_of:
                 pof_reach[target].add(control)
-        elif target == unit:
+        elif target == informed:
             route.partial[control] = max(route.partial.get(control, 0), int(row["strength"]))
     for pof, controls in pof_reach.items():
         routes[pof_of[pof]].parts.append(controls)
@@ -239,8 +243,10 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
     forced_in.update({c: w for c, w in asked.items() if c not in forced_in})
 
     model = cp_model.CpModel()
-    x = {c: model.new_bool_var(c) for c in available}
-    for c in available:
+    # Variables in a fixed order, never a set's (which follows the process's string
+    # hashing): the solver's answer depends on the order they are made in.
+    x = {c: model.new_bool_var(c) for c in sorted(available, key=natural_key)}
+    for c in x:
         if c in have or c in forced_in:
             model.add(x[c] == 1)
         for d in depends[c]:
@@ -260,16 +266,19 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
     tiebreak = {c: i for i, c in enumerate(controls)}
     weight = len(controls) * (len(controls) + 1)
     cost = {c: 0 if c in have else round(float(catalog.control(c)["effort"]) * scale) for c in available}
-    model.minimize(sum(x[c] * (cost[c] * weight + tiebreak[c]) for c in available if c not in have))
+    model.minimize(sum(x[c] * (cost[c] * weight + tiebreak[c]) for c in x if c not in have))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_deterministic_time = SELECTION_DETERMINISTIC_BUDGET
     solver.parameters.num_workers = WORKERS
     solver.parameters.random_seed = SEED
+    solver.parameters.interleave_search = True  # repeatable with a fixed worker count and seed
     started = time.perf_counter()
     status = solver.solve(model)
     wall = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"control selection found no solution ({solver.status_name(status)})")
+        raise PlanningError(f"control selection found no solution ({solver.status_name(status).lower()}) "
+                            f"within {round(wall, 1)} s; the machine may be overloaded, try again")
     picked = {c for c in available if solver.value(x[c])}
     effort = sum(cost[c] for c in picked) / scale
     bound = solver.best_objective_bound / weight / scale
