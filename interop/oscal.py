@@ -36,9 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from attestgraph.graph.store import GraphStore
-from attestgraph.interop.sssom import INFERRED_QUERY, INFERRED_SET, scheme_slug
-from attestgraph.queries import named
 from trestle.core.base_model import OscalBaseModel
 from trestle.oscal import OSCAL_VERSION
 from trestle.oscal import catalog as oc
@@ -47,6 +44,9 @@ from trestle.oscal import mapping as om
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import AttestgraphError
+from attestgraph.graph.store import GraphStore
+from attestgraph.interop.sssom import INFERRED_QUERY, INFERRED_SET, scheme_slug
+from attestgraph.queries import named
 
 M = TypeVar("M", bound=OscalBaseModel)
 

@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from attestgraph.graph.store import EmbeddedStore, GraphStore
-from attestgraph.interop.oscal import CONTROL_CATALOG, NS, OSCAL_NS, RELATIONSHIPS, requirement_id
 from trestle.common.err import TrestleError
 from trestle.oscal import mapping as om
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import AttestgraphError
+from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.interop.oscal import CONTROL_CATALOG, NS, OSCAL_NS, RELATIONSHIPS, requirement_id
 
 IMPORTED_GRAPH = v.GRAPH + "imported/"
 IMPORTED_ID = v.ID + "imported/"

@@ -43,11 +43,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from attestgraph.graph.store import GraphStore
-from attestgraph.queries import named
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import UnknownIdentifier
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries import named
 
 #: NIST IR 8477 relationship -> (SKOS predicate, SSSOM predicate_modifier).
 PREDICATES = {

@@ -10,7 +10,6 @@ catalog view, cached answers, cached analyses), stored engagements
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -59,7 +58,7 @@ class Services:
         served.on_write(lambda: executor.changed(served.location))  # the workers move to the new view
         services = cls(settings=settings, store=served, catalog=CatalogView(served), answers=AnswerCache(served),
                        analyses=AnalysisCache(served), engagements=EngagementStore(served), executor=executor)
-        services.catalog.catalog  # read once now: a store without a catalog fails at start, not on a request
+        _ = services.catalog.catalog  # read once now: a store without a catalog fails at start, not on a request
         return services
 
     def close(self) -> None:

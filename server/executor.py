@@ -107,7 +107,7 @@ class QueryExecutor:
                     max_rows=job.max_rows,
                 )
                 outcome["answer"] = Answer(serialize(result, job.media), job.media, result.truncated)
-            except BaseException as exc:  # handed to the caller below
+            except BaseException as exc:  # noqa: BLE001  # any failure is handed to the caller below
                 outcome["error"] = exc
 
         thread = threading.Thread(target=work, daemon=True)

@@ -61,8 +61,7 @@ def bracket_depth(text: str) -> int:
     for char in text:
         if char in "{([":
             depth += 1
-            if depth > deepest:
-                deepest = depth
+            deepest = max(deepest, depth)
         elif char in "})]":
             depth = max(depth - 1, 0)
     return deepest

@@ -123,7 +123,7 @@ def error_response(exc: AttestgraphError) -> JSONResponse:
     """The problem an error is answered with: its class's status, title and kind."""
     extra: dict[str, Any] = {}
     if getattr(exc, "field", None) and getattr(exc, "title", "") == "invalid engagement":
-        extra["field"] = getattr(exc, "field")
+        extra["field"] = exc.field
     for name in ("choices", "violations"):
         if getattr(exc, name, None):
             extra[name] = getattr(exc, name)

@@ -101,7 +101,7 @@ def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
         import pyoxigraph as ox
 
         opened = {path: ox.Store.read_only(path)}  # path -> store, oldest first
-    except BaseException as exc:  # reported to the pool, which refuses to serve without workers
+    except BaseException as exc:  # noqa: BLE001  # reported to the pool, which refuses to serve without workers
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", os.getpid()))
@@ -126,7 +126,7 @@ def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
             reply = ("error", "StoreError", "the store could not answer this query; try again")  # no internal paths
         except AttestgraphError as exc:
             reply = ("error", type(exc).__name__, str(exc))
-        except Exception as exc:  # anything else is the query's failure, not the server's
+        except Exception as exc:  # noqa: BLE001  # anything else is the query's failure, not the server's
             reply = ("error", "QueryError", f"the query could not be evaluated: {exc}")
         try:
             conn.send(reply)

@@ -67,7 +67,7 @@ def writer_main(conn, lifeline, path: str, memory_bytes: int, first_view: str) -
 
         store = ox.Store(path)
         _make_views(store, first_view)
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001  # reported to the server, which refuses to start without a writer
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", None))
@@ -88,7 +88,7 @@ def writer_main(conn, lifeline, path: str, memory_bytes: int, first_view: str) -
             # The detail names internal paths; the server logs nothing of it to the client.
             conn.send(("failed-store", "StoreError", "the store could not complete the write; nothing was changed"))
             return  # a store that failed a write is not reused: the server starts a new writer
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  # any other failure is the update's, answered as such
             reply = ("error", "QueryError", f"the update could not be run: {exc}")
         try:
             conn.send(reply)

@@ -35,7 +35,7 @@ def test_the_same_engagement_gets_the_same_plan_in_every_process(cli, disk_home)
         done = subprocess.run(
             [sys.executable, "-c", "from attestgraph.cli import main; raise SystemExit(main())",
              "plan", "--engagement", SAMPLE],
-            env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, timeout=600)
+            env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, timeout=600, check=False)
         assert done.returncode == 0, done.stderr
         answer = json.loads(done.stdout)
         answer.pop("generated", None)

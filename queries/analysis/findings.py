@@ -21,7 +21,6 @@ from typing import Any
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.analysis.coverage import FULL, OPEN, link_state, spreads_to_children, unit_states
 from attestgraph.queries.catalog import Catalog, Requirement
-from attestgraph.queries.analysis.coverage import FULL, OPEN, link_state, spreads_to_children, unit_states
 from attestgraph.queries.engagement.file import EU_AI_ACT_PROHIBITED, Engagement, ThirdParty
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}

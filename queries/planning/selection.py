@@ -245,8 +245,9 @@ def select_controls(catalog: Catalog, engagement: Engagement, applicability: App
     model = cp_model.CpModel()
     # Variables in a fixed order, never a set's (which follows the process's string
     # hashing): the solver's answer depends on the order they are made in.
-    x = {c: model.new_bool_var(c) for c in sorted(available, key=natural_key)}
-    for c in x:
+    order = sorted(available, key=natural_key)
+    x = {c: model.new_bool_var(c) for c in order}
+    for c in order:
         if c in have or c in forced_in:
             model.add(x[c] == 1)
         for d in depends[c]:

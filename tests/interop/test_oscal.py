@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from trestle.oscal.catalog import Catalog, Control
+from trestle.oscal.mapping import MappingCollection
+
 from attestgraph.graph.build import build_stage
 from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore, GraphStore
 from attestgraph.interop.oscal import export_oscal, requirement_id
-from trestle.oscal.catalog import Catalog, Control
-from trestle.oscal.mapping import MappingCollection
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from trestle.oscal.mapping import MappingResourceReference
+
 from attestgraph.graph.build import build_stage
 from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore
 from attestgraph.interop.oscal import export_oscal
 from attestgraph.interop.oscal_import import OscalImportError, Resolver, import_oscal
 from attestgraph.queries.analysis.explain import explain
-from trestle.oscal.mapping import MappingResourceReference
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 ID = "https://w3id.org/attestgraph/id/"

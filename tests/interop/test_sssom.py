@@ -16,12 +16,11 @@ with warnings.catch_warnings():
     from sssom.validators import validate
     from sssom.writers import to_rdf_graph
 
+from attestgraph.errors import UnknownIdentifier
 from attestgraph.graph.build import build_stage
 from attestgraph.graph.sources import DataRoot
 from attestgraph.graph.store import EmbeddedStore
 from attestgraph.interop.sssom import export_sssom
-
-from attestgraph.errors import UnknownIdentifier
 
 # sssom-py 0.4 calls pandas APIs pandas 3 deprecates (inplace=...): their warnings, not ours.
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")

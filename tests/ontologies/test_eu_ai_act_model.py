@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries.catalog import Catalog
 

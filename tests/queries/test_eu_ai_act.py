@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 import yaml
-from attestgraph.graph.store import GraphStore
-from attestgraph.queries.analysis.applicability import Applicability, applicable_units
-from attestgraph.queries.catalog import Catalog
-from attestgraph.queries.engagement.file import Engagement, parse_engagement
-from attestgraph.queries.analysis.findings import readiness_findings
-from attestgraph.queries.planning.plan import build_plan
 
 from attestgraph.errors import EngagementError
+from attestgraph.graph.store import GraphStore
+from attestgraph.queries.analysis.applicability import Applicability, applicable_units
+from attestgraph.queries.analysis.findings import readiness_findings
+from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.engagement.file import Engagement, parse_engagement
+from attestgraph.queries.planning.plan import build_plan
 
 SAMPLE = Path(__file__).parents[2] / "examples" / "acme-ai-eu.yaml"
 

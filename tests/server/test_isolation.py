@@ -39,7 +39,7 @@ class Listener:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             self.connections += 1
             conn.close()
@@ -172,7 +172,7 @@ def test_answers_are_capped_in_bytes(app_client):
 
 
 def _runaway_app(shipped_store, **overrides):
-    settings = Settings(**dict(dict(query_timeout=1, max_rows=10, workers=2, worker_memory_mb=1024), **overrides))
+    settings = Settings(**{"query_timeout": 1, "max_rows": 10, "workers": 2, "worker_memory_mb": 1024, **overrides})
     return TestClient(create_app(shipped_store, settings), raise_server_exceptions=False)
 
 
