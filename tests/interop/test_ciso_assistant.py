@@ -314,7 +314,11 @@ def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_ho
     result = json.loads(out)
     assert result["left_out_count"] == 13 == len(result["left_out"])
     assert {"set", "from", "to", "relationship", "no_counterpart"} <= set(result["left_out"][0])
-    assert len(list(tmp_path.glob("*.yaml"))) == 9 and result["skipped_sets"] == []
+    # The AI RMF and EU AI Act crosswalks are left out, named: their CISO Assistant id
+    # lists have not been read into this module yet (see the README's CISO Assistant notes).
+    assert len(list(tmp_path.glob("*.yaml"))) == 9
+    assert sorted((s["set"], s["no_library_for"]) for s in result["skipped_sets"]) == [
+        ("eu-ai-act-iso42001", ["eu-ai-act"]), ("nist-ai-rmf-iso42001", ["nist-ai-rmf"])]
     code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path / "table"))
     assert code == 0 and "left out 13 mapping rows" in err
 
