@@ -9,7 +9,12 @@ cannot read is refused (fail closed) even when Oxigraph could run it. The checks
 - a query is one of SELECT, ASK, CONSTRUCT or DESCRIBE; nothing else is recognised;
 - no ``SERVICE`` anywhere, in any pattern, sub-query or ``EXISTS``;
 - ``FROM`` / ``FROM NAMED`` name graphs the caller may read (their IRIs are handed
-  back, so the endpoint passes the dataset to Oxigraph itself);
+  back, so the endpoint passes the dataset to the store itself); Virtuoso's sponger
+  would otherwise dereference a ``FROM`` IRI it does not hold;
+- what a remote engine would act on beyond SPARQL 1.1 (:func:`_refuse_engine_extensions`):
+  Virtuoso's ``define`` pragmas (``define get:soft "replace"`` fetches from the Web),
+  its ``bif:`` and ``sql:`` IRIs (SQL built-ins, callable as functions or used as
+  predicates), and any function call outside the XSD casts SPARQL 1.1 names;
 - an update holds only the operations listed in :data:`UPDATE_OPERATIONS` (``LOAD``
   is not one) and no ``SERVICE``;
 - brackets nest at most :data:`MAX_DEPTH` deep, counted on the raw text before any
@@ -24,9 +29,10 @@ queries are evaluated in worker processes that cannot open an Internet socket
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Any, Iterable
 
 from attestgraph.errors import ForbiddenOperation, QuerySyntaxError, QueryTooComplex
 
@@ -131,6 +137,7 @@ def _check_query(text: str) -> CheckedQuery:
         raise ForbiddenOperation(f"only SELECT, ASK, CONSTRUCT and DESCRIBE are answered, not {getattr(query, 'name', '?')}")
     if "ServiceGraphPattern" in _names(tree):
         raise ForbiddenOperation("SERVICE is refused: queries are answered from this store only, never by calling out")
+    _refuse_engine_extensions(tree)
     try:
         translateQuery(tree)  # resolves prefixes and scoping; a query rdflib cannot translate is not understood
     except RecursionError:
@@ -144,6 +151,54 @@ def _check_query(text: str) -> CheckedQuery:
         if "named" in clause:
             named.append(str(clause["named"]))
     return CheckedQuery(form=form, from_graphs=tuple(defaults), from_named=tuple(named))
+
+
+XSD_NAMESPACE = "http://www.w3.org/2001/XMLSchema#"
+ENGINE_SCHEMES = ("bif:", "sql:")  # Virtuoso: SQL built-in functions and stored procedures
+_PRAGMA = re.compile(r"\A(?:\s|#[^\n]*(?:\n|\Z))*define\s", re.IGNORECASE)
+
+
+def _refuse_pragma(text: str) -> None:
+    """Virtuoso reads ``define NAME VALUE`` lines before a query as instructions to itself
+    (``define get:soft "replace"`` makes it fetch the graphs a query names from the Web)."""
+    if _PRAGMA.match(text):
+        raise ForbiddenOperation("engine pragmas (Virtuoso's 'define ...') are refused: "
+                                 "send plain SPARQL 1.1")
+
+
+def _refuse_engine_extensions(tree: Any) -> None:
+    """Refuse IRIs an engine acts on beyond SPARQL: any ``bif:``/``sql:`` IRI, anywhere
+    (Virtuoso runs them as SQL), and a function call whose IRI is not an XSD cast (the
+    only named functions SPARQL 1.1 defines; an engine's own would run its code)."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    prefixes: dict[str, str] = {}
+    for node in _nodes(tree):
+        if isinstance(node, CompValue) and node.name == "PrefixDecl":
+            prefixes[str(node.get("prefix") or "")] = str(node["iri"])
+
+    def resolved(iri: object) -> str:
+        if isinstance(iri, CompValue) and iri.name == "pname":
+            return prefixes.get(str(iri.get("prefix") or ""), "") + str(iri.get("localname") or "")
+        return str(iri)
+
+    for node in _nodes(tree):
+        if isinstance(node, CompValue) and node.name == "pname":
+            iri = resolved(node)
+        elif isinstance(node, URIRef):
+            iri = str(node)
+        elif isinstance(node, CompValue) and node.name == "Function":
+            iri = resolved(node["iri"])
+            if not iri.startswith(XSD_NAMESPACE):
+                raise ForbiddenOperation(f"the function <{iri}> is refused: only SPARQL 1.1's built-in functions "
+                                         "and XSD casts are answered")
+            continue
+        else:
+            continue
+        if iri.lower().startswith(ENGINE_SCHEMES):
+            raise ForbiddenOperation(f"<{iri}> is refused: engine built-ins (Virtuoso's bif: and sql:) are not "
+                                     "SPARQL and are never sent to the store")
 
 
 def _looks_like_update(text: str) -> bool:
@@ -163,6 +218,7 @@ def check_query(text: str, readable_graphs: Iterable[str] | None = None) -> Chec
     (``None``: any). The prefixes of :data:`attestgraph.vocabulary.PREFIXES` are known.
     """
     _precheck(text)
+    _refuse_pragma(text)
     checked = _check_query(_prologue() + text)
     if readable_graphs is not None:
         allowed = set(readable_graphs)
@@ -180,6 +236,7 @@ def check_update(text: str) -> None:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     _precheck(text)
+    _refuse_pragma(text)
     try:
         tree = parseUpdate(_prologue() + text)
     except RecursionError:
@@ -193,3 +250,4 @@ def check_update(text: str) -> None:
         raise ForbiddenOperation(f"{shown} is refused: the server never fetches data from elsewhere")
     if "ServiceGraphPattern" in _names(tree):
         raise ForbiddenOperation("SERVICE is refused: the server never calls out to another endpoint")
+    _refuse_engine_extensions(tree)

@@ -80,6 +80,9 @@ def cli(capsys):
 
 VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"  # a fresh database's administrator: the db lives only as long as the test
 
+VIRTUOSO_GRANTS = ('GRANT SPARQL_SPONGE TO "SPARQL"; GRANT SELECT ON DB.DBA.SPARQL_SINV_2 TO "SPARQL"; '
+                   'GRANT EXECUTE ON DB.DBA.SPARQL_SINV_IMP TO "SPARQL";')
+
 _VIRTUOSO_INI = """\
 [Database]
 DatabaseFile = {db}/virtuoso.db
@@ -143,8 +146,8 @@ def start_virtuoso(folder: Path) -> Iterator[str]:
     if binary is None:
         pytest.fail("virtuoso-t is not installed: apt-get install virtuoso-opensource (.ci/run does)")
     folder.mkdir(parents=True, exist_ok=True)
-    http = _loopback_port()
-    (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(db=folder, isql=_loopback_port(), http=http))
+    http, isql = _loopback_port(), _loopback_port()
+    (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(db=folder, isql=isql, http=http))
     base = f"http://127.0.0.1:{http}"
     log = open(folder / "stdout.log", "wb")
     process = subprocess.Popen([binary, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
@@ -163,6 +166,11 @@ def start_virtuoso(folder: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise AssertionError(f"Virtuoso did not answer on {base} in 120 s")
             time.sleep(0.3)
+        # As permissive as an operator might make it: the anonymous SPARQL user may
+        # sponge (fetch the graphs a query names from the Web) and call SERVICE, so the
+        # guard is tested against an engine that would act on what it lets through.
+        subprocess.run([shutil.which("isql-vt") or "isql-vt", f"127.0.0.1:{isql}", VIRTUOSO_USER, VIRTUOSO_PASSWORD,
+                        "exec=" + VIRTUOSO_GRANTS], check=True, capture_output=True, timeout=60)
         yield base
     finally:
         process.terminate()  # Virtuoso checkpoints and exits on SIGTERM
