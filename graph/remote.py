@@ -30,8 +30,8 @@ from __future__ import annotations
 import io
 import os
 import re
-from urllib.parse import urlencode
 from collections.abc import Callable, Generator, Iterable
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -39,7 +39,7 @@ import pyoxigraph as ox
 from attestgraph import vocabulary as v
 from attestgraph.errors import ConfigurationError, QuerySyntaxError, QueryTimeout, StoreError
 from attestgraph.graph.results import Result
-from attestgraph.graph.store import GraphStore, insert_data_update
+from attestgraph.graph.store import EmbeddedStore, GraphStore, insert_data_update
 
 _PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in v.PREFIXES.items())
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -86,10 +86,25 @@ def canonical_duration(months: int, seconds: float) -> str:
     minutes, rest = divmod(rest, 60)
     date = "".join(f"{int(n)}{unit}" for n, unit in ((years, "Y"), (months, "M"), (days, "D")) if n)
     secs = f"{rest:f}".rstrip("0").rstrip(".") if rest else ""
-    time = "".join(f"{n}{unit}" for n, unit in ((int(hours), "H"), (int(minutes), "M")) if n) + (f"{secs}S" if secs else "")
+    time = "".join(f"{n}{unit}" for n, unit in ((int(hours), "H"), (int(minutes), "M")) if n)
+    time += f"{secs}S" if secs else ""
     if not date and not time:
         return "PT0S"
     return sign + "P" + date + (f"T{time}" if time else "")
+
+
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_PROLOGUE_ITEM = re.compile(r"\s*(?:#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
+
+
+def graph_form(text: str) -> bool:
+    """Whether a query is a CONSTRUCT or DESCRIBE: its first word after the prologue."""
+    position = 0
+    while match := _PROLOGUE_ITEM.match(text, position):
+        if match.end() == position:
+            break
+        position = match.end()
+    return text[position:].lstrip()[:9].upper().startswith(("CONSTRUCT", "DESCRIBE"))
 
 
 _BARE_NUMBER = re.compile(r"^-?\d+(\.\d*)?([eE][-+]?\d+)?$")
@@ -119,11 +134,15 @@ def repaired_literal(literal: ox.Literal) -> ox.Literal:
     return literal
 
 
-def _repair(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> object:
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
+
+
+def _repair(term: Term) -> Term:
     return repaired_literal(term) if isinstance(term, ox.Literal) else term
 
 
-class RemoteStore(GraphStore):
+# (the ignore: where mypy cannot follow attestgraph.graph.store, GraphStore is Any)
+class RemoteStore(GraphStore):  # type: ignore[misc,unused-ignore]
     """A SPARQL 1.1 endpoint; stateless, so many API replicas can share it."""
 
     def __init__(
@@ -193,9 +212,11 @@ class RemoteStore(GraphStore):
         form: list[tuple[str, str]] = [("query", text)]
         form += [("default-graph-uri", g) for g in defaults]
         form += [("named-graph-uri", g) for g in named or []]
+        # Ask for the one format each form has: offered both, Virtuoso answers a
+        # CONSTRUCT in a JSON of its own that is not SPARQL JSON.
+        accept = "application/n-triples" if graph_form(text) else "application/sparql-results+json"
         response = self._send("POST", self.query_url, "the SPARQL endpoint", content=urlencode(form).encode("ascii"),
-                              headers={"Content-Type": "application/x-www-form-urlencoded",
-                                       "Accept": "application/sparql-results+json, application/n-triples;q=0.9"},
+                              headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
                               auth=False)
         if response.status_code == 400:
             raise QuerySyntaxError(f"the endpoint refused the query: {response.text.strip()[:300]}")
@@ -203,14 +224,24 @@ class RemoteStore(GraphStore):
         self._refuse_partial(response)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media in ("application/n-triples", "text/plain", "text/ntriples"):
+            try:
+                parsed_triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+            except SyntaxError as exc:
+                raise StoreError(f"the SPARQL endpoint sent an answer that is not N-Triples: {exc}") from None
             triples = [ox.Triple(t.subject, t.predicate, repaired_literal(t.object) if isinstance(t.object, ox.Literal)
-                                 else t.object) for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
+                                 else t.object) for t in parsed_triples]
             return Result(kind="graph", triples=triples[:max_rows] if max_rows else triples,
                           truncated=bool(max_rows and len(triples) > max_rows))
-        parsed = ox.parse_query_results(io.BytesIO(response.content), format=ox.QueryResultsFormat.JSON)
-        result = Result.from_oxigraph(parsed, max_rows=max_rows)
+        # Virtuoso names blank nodes "nodeID://b10000", which is not a blank node label
+        # (pyoxigraph refuses it): the same node keeps the same, valid, label here.
+        body = _VIRTUOSO_BNODE.sub(rb"\1virtuoso-", response.content)
+        try:
+            parsed = ox.parse_query_results(io.BytesIO(body), format=ox.QueryResultsFormat.JSON)
+            result = Result.from_oxigraph(parsed, max_rows=max_rows)
+        except SyntaxError as exc:
+            raise StoreError(f"the SPARQL endpoint sent an answer that is not SPARQL JSON: {exc}") from None
         if result.kind == "select":
-            result.rows = [tuple(_repair(t) for t in row) for row in result.rows]  # type: ignore[misc]
+            result.rows = [tuple(_repair(t) for t in row) for row in result.rows]
         return result
 
     @staticmethod
@@ -256,6 +287,26 @@ class RemoteStore(GraphStore):
             raise StoreError(f"the graph store endpoint {target} answered {response.status_code} for <{graph}>: "
                              f"{response.text.strip()[:300]}")
 
+    def copy_to_memory(self) -> EmbeddedStore:
+        """A writable in-memory copy of every graph but the engagements', one CONSTRUCT per
+        graph (measured on Virtuoso 7.2: the one-query copy of the base class took 48 s
+        for 76k triples)."""
+        prefix = v.engagement_graph("")
+        scratch = ox.Store()
+        for graph in self.store_graphs():
+            if graph.startswith(prefix):
+                continue
+            name = ox.NamedNode(graph)
+            triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                                 default_graphs=[], named_graphs=[graph]).triples
+            scratch.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+        return EmbeddedStore(scratch, location="memory", writable=True)
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                            default_graphs=[], named_graphs=[graph])
+        return list(result.triples)
+
     def count_in(self, graph: str) -> int:
         """How many triples one named graph holds, read back from the endpoint."""
         result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
@@ -269,7 +320,7 @@ class RemoteStore(GraphStore):
         reading its triple count back: raise :class:`StoreError` naming the first graph
         that holds other than what was sent. Each graph is read whole from the source
         before it is replaced, so a source that is this store itself is never emptied."""
-        counts = source.triples_per_graph()
+        counts: dict[str, int] = dict(source.triples_per_graph())
         for graph, expected in counts.items():
             self.put_graph(graph, source.graph_triples(graph), store_url)
             held = self.count_in(graph)

@@ -30,9 +30,10 @@ queries are evaluated in worker processes that cannot open an Internet socket
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from attestgraph.errors import ForbiddenOperation, QuerySyntaxError, QueryTooComplex
 
