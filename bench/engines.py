@@ -13,6 +13,7 @@ machine is shared, so only ratios in one run mean much).
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import os
 import shutil
@@ -107,7 +108,7 @@ def main() -> None:
             triples = sum(embedded.triples_per_graph().values())
             for name, store in stores.items():
                 if isinstance(store, RemoteStore):
-                    push[name] = timed(lambda s=store: s.push(embedded))
+                    push[name] = timed(functools.partial(store.push, embedded))
                     print(f"push to {name}: {push[name]:.1f} s", flush=True)
 
             lines += ["## Engines: embedded Oxigraph, Oxigraph server, Virtuoso (`bench/engines.py`)", "",
@@ -126,7 +127,7 @@ def main() -> None:
                 text = named.bind(named.get(query))
                 cells = []
                 for name, store in stores.items():
-                    seconds = median_time(lambda s=store: s.query(text), runs=args.runs)
+                    seconds = median_time(functools.partial(store.query, text), runs=args.runs)
                     totals[name] += seconds
                     cells.append(seconds)
                 row = [ms(cells[0])] + [f"{ms(c)} ({c / cells[0]:.1f}x)" for c in cells[1:]]

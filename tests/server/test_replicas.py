@@ -109,6 +109,18 @@ def test_bounded_load_across_both_gives_one_answer_per_route(replicas):
     assert len(frameworks["items"] if isinstance(frameworks, dict) else frameworks) >= 5
 
 
+def analysed(base: str) -> httpx.Response:
+    """A stored engagement's analysis. Not a replica matter: the plan's scheduler has a
+    1.2 s wall-clock cap, and on a loaded machine its first stage can end with no
+    solution, which the route answers 500 (queries/schedule.py; reported). Asked again up
+    to twice then, never more."""
+    for _ in range(3):
+        response = httpx.get(base + "/api/engagements/acme-ai", headers=KEY, timeout=300)
+        if response.status_code != 500:
+            break
+    return response
+
+
 def test_an_engagement_written_through_one_is_read_through_the_other(replicas, virtuoso_writer, virtuoso_shipped):
     one, two = replicas
     document = json.loads(json.dumps(yaml.safe_load(SAMPLE.read_text()), default=str))
@@ -123,8 +135,7 @@ def test_an_engagement_written_through_one_is_read_through_the_other(replicas, v
         finally:
             remote.close()
         assert httpx.get(two + "/api/engagements", headers=KEY, timeout=60).json() == {"items": ["acme-ai"]}
-        read_there = httpx.get(two + "/api/engagements/acme-ai", headers=KEY, timeout=300)
-        read_here = httpx.get(one + "/api/engagements/acme-ai", headers=KEY, timeout=300)
+        read_there, read_here = analysed(two), analysed(one)
         assert read_there.status_code == read_here.status_code == 200, read_there.text
         there, here = read_there.json(), read_here.json()
         assert there["engagement"] == here["engagement"] == "acme-ai"
