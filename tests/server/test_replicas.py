@@ -109,18 +109,6 @@ def test_bounded_load_across_both_gives_one_answer_per_route(replicas):
     assert len(frameworks["items"] if isinstance(frameworks, dict) else frameworks) >= 5
 
 
-def analysed(base: str) -> httpx.Response:
-    """A stored engagement's analysis. Not a replica matter: the plan's scheduler has a
-    1.2 s wall-clock cap, and on a loaded machine its first stage can end with no
-    solution, which the route answers 500 (queries/schedule.py; reported). Asked again up
-    to twice then, never more."""
-    for _ in range(3):
-        response = httpx.get(base + "/api/engagements/acme-ai", headers=KEY, timeout=300)
-        if response.status_code != 500:
-            break
-    return response
-
-
 def test_an_engagement_written_through_one_is_read_through_the_other(replicas, virtuoso_writer, virtuoso_shipped):
     one, two = replicas
     document = json.loads(json.dumps(yaml.safe_load(SAMPLE.read_text()), default=str))
@@ -135,11 +123,23 @@ def test_an_engagement_written_through_one_is_read_through_the_other(replicas, v
         finally:
             remote.close()
         assert httpx.get(two + "/api/engagements", headers=KEY, timeout=60).json() == {"items": ["acme-ai"]}
-        read_there, read_here = analysed(two), analysed(one)
-        assert read_there.status_code == read_here.status_code == 200, read_there.text
-        there, here = read_there.json(), read_here.json()
-        assert there["engagement"] == here["engagement"] == "acme-ai"
-        assert there["gaps"]["coverage"] == here["gaps"]["coverage"] and here["gaps"]["coverage"]
+        # Read back whole through each replica's /sparql with the key: the stored document
+        # and every triple of the engagement's graph. (Not GET /api/engagements/{id}: that
+        # also plans, and the scheduler's 1.2 s wall-clock cap makes it answer 500 on a
+        # loaded machine, whichever store it reads -- queries/schedule.py, reported.)
+        read = f"SELECT ?doc WHERE {{ GRAPH <{graph}> {{ ?e ag:sourceDocument ?doc }} }}"
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        answers = {}
+        for base in (one, two):
+            docs = httpx.get(base + "/sparql", params={"query": read}, timeout=120,
+                             headers=dict(KEY, Accept="application/sparql-results+json"))
+            sizes = httpx.get(base + "/sparql", params={"query": count}, timeout=120,
+                              headers=dict(KEY, Accept="application/sparql-results+json"))
+            assert docs.status_code == sizes.status_code == 200, docs.text + sizes.text
+            [binding] = docs.json()["results"]["bindings"]
+            answers[base] = (json.loads(binding["doc"]["value"]), sizes.json()["results"]["bindings"][0]["n"]["value"])
+        assert answers[two] == answers[one]
+        assert answers[two][0]["id"] == document["id"] == "acme-ai" and int(answers[two][1]) > 10
         # Without the key, neither replica shows it, on the API or on /sparql.
         assert httpx.get(two + "/api/engagements/acme-ai", timeout=60).status_code == 401
         ask = f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
