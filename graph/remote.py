@@ -107,6 +107,7 @@ def graph_form(text: str) -> bool:
     return text[position:].lstrip()[:9].upper().startswith(("CONSTRUCT", "DESCRIBE"))
 
 
+_LISTINGS = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
 _BARE_NUMBER = re.compile(r"^-?\d+(\.\d*)?([eE][-+]?\d+)?$")
 
 
@@ -162,6 +163,7 @@ class RemoteStore(GraphStore):  # type: ignore[misc,unused-ignore]
         self.writable = update_url is not None or graph_store_url is not None
         self.client = httpx.Client(timeout=timeout)
         self._auth: httpx.Auth | None = ChallengeAuth(user, password or "") if user else None
+        self._listing: str | None = None  # the graph-listing form that works here (store_graphs)
 
     @classmethod
     def from_setting(cls, setting: str, timeout: float = 30.0) -> RemoteStore:
@@ -184,11 +186,20 @@ class RemoteStore(GraphStore):  # type: ignore[misc,unused-ignore]
     def store_graphs(self) -> list[str]:
         """The attestgraph graphs the endpoint holds, asked over the service's own dataset
         (no dataset named: every graph is nameable in ``GRAPH ?g`` on every engine).
-        ``GROUP BY``, not ``DISTINCT``: measured on Virtuoso 7.2 with 76k triples,
-        ``SELECT DISTINCT ?g`` took 30 s and the same question grouped 20 ms; the
-        prefix is matched here rather than in a FILTER (235 ms on Virtuoso)."""
-        result = self._select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", [], None, None)
-        return sorted(g for g in (str(each) for each in result.column("g")) if g.startswith(v.GRAPH))
+
+        Two standard forms, the first that works kept for this store: ``GRAPH ?g { }``
+        (Oxigraph lists its graphs without reading a quad; Virtuoso 7.2 answers it with
+        no graph) and ``GROUP BY ?g`` over every quad (Virtuoso: 20 ms for 76k triples;
+        ``SELECT DISTINCT ?g`` took it 30 s). The prefix is matched here, not in a FILTER."""
+        forms = [self._listing] if self._listing else list(_LISTINGS)
+        for form in forms:
+            result = self._select(form, [], None, None)
+            graphs = sorted(g for g in (str(each) for each in result.column("g") if each is not None)
+                            if g.startswith(v.GRAPH))
+            if graphs or form == _LISTINGS[-1]:
+                self._listing = form
+                return graphs
+        return []
 
     def named_graphs(self) -> list[str]:
         return self.store_graphs()

@@ -11,6 +11,8 @@ cannot read is refused (fail closed) even when Oxigraph could run it. The checks
 - ``FROM`` / ``FROM NAMED`` name graphs the caller may read (their IRIs are handed
   back, so the endpoint passes the dataset to the store itself); Virtuoso's sponger
   would otherwise dereference a ``FROM`` IRI it does not hold;
+- on a remote store, a graph of the store the caller may not read is not named anywhere
+  in the query (Virtuoso reads ``GRAPH <iri>`` whatever dataset a request states);
 - what a remote engine would act on beyond SPARQL 1.1 (:func:`_refuse_engine_extensions`):
   Virtuoso's ``define`` pragmas (``define get:soft "replace"`` fetches from the Web),
   its ``bif:`` and ``sql:`` IRIs (SQL built-ins, callable as functions or used as
@@ -51,6 +53,7 @@ class CheckedQuery:
     form: str  # "select", "ask" or "graph" (CONSTRUCT, DESCRIBE)
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
+    store_graph_iris: tuple[str, ...] = ()  # every IRI in the query under the store's graph namespace
 
     @property
     def names_dataset(self) -> bool:
@@ -139,6 +142,7 @@ def _check_query(text: str) -> CheckedQuery:
     if "ServiceGraphPattern" in _names(tree):
         raise ForbiddenOperation("SERVICE is refused: queries are answered from this store only, never by calling out")
     _refuse_engine_extensions(tree)
+    graph_iris = tuple(sorted(_store_graph_iris(tree)))  # before translateQuery, which rewrites the tree
     try:
         translateQuery(tree)  # resolves prefixes and scoping; a query rdflib cannot translate is not understood
     except RecursionError:
@@ -151,7 +155,8 @@ def _check_query(text: str) -> CheckedQuery:
             defaults.append(str(clause["default"]))
         if "named" in clause:
             named.append(str(clause["named"]))
-    return CheckedQuery(form=form, from_graphs=tuple(defaults), from_named=tuple(named))
+    return CheckedQuery(form=form, from_graphs=tuple(defaults), from_named=tuple(named),
+                        store_graph_iris=graph_iris)
 
 
 XSD_NAMESPACE = "http://www.w3.org/2001/XMLSchema#"
@@ -202,6 +207,28 @@ def _refuse_engine_extensions(tree: Any) -> None:
                                      "SPARQL and are never sent to the store")
 
 
+def _store_graph_iris(tree: Any) -> set[str]:
+    """Every IRI the query names (written out or prefixed) under the store's graph namespace."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    from attestgraph import vocabulary as v
+
+    prefixes = {str(n.get("prefix") or ""): str(n["iri"]) for n in _nodes(tree)
+                if isinstance(n, CompValue) and n.name == "PrefixDecl"}
+    found = set()
+    for node in _nodes(tree):
+        if isinstance(node, CompValue) and node.name == "pname":
+            iri = prefixes.get(str(node.get("prefix") or ""), "") + str(node.get("localname") or "")
+        elif isinstance(node, URIRef):
+            iri = str(node)
+        else:
+            continue
+        if iri.startswith(v.GRAPH):
+            found.add(iri)
+    return found
+
+
 def _looks_like_update(text: str) -> bool:
     from rdflib.plugins.sparql.parser import parseUpdate
 
@@ -212,11 +239,15 @@ def _looks_like_update(text: str) -> bool:
     return True
 
 
-def check_query(text: str, readable_graphs: Iterable[str] | None = None) -> CheckedQuery:
+def check_query(text: str, readable_graphs: Iterable[str] | None = None, *,
+                name_only_readable: bool = False) -> CheckedQuery:
     """Check a read-only query; raise :class:`ForbiddenOperation` or :class:`QuerySyntaxError`.
 
     ``readable_graphs``: the graphs the caller may name in ``FROM`` / ``FROM NAMED``
     (``None``: any). The prefixes of :data:`attestgraph.vocabulary.PREFIXES` are known.
+    ``name_only_readable``: also refuse a query that names, anywhere, a graph of the
+    store outside ``readable_graphs`` (for a remote store, whose engine may not keep to
+    the dataset the request states).
     """
     _precheck(text)
     _refuse_pragma(text)
@@ -229,6 +260,12 @@ def check_query(text: str, readable_graphs: Iterable[str] | None = None) -> Chec
                     raise ForbiddenOperation(
                         f"{clause} <{iri}> is not a graph this endpoint serves; queries never load data from elsewhere"
                     )
+        # A graph of the store the caller may not read is not named at all: Virtuoso 7.2
+        # answers GRAPH <iri> (and GRAPH ?g with FILTER(?g = <iri>)) from that graph
+        # whatever dataset the request states.
+        for iri in checked.store_graph_iris if name_only_readable else ():
+            if iri not in allowed:
+                raise ForbiddenOperation(f"<{iri}> is not a graph this caller may read")
     return checked
 
 

@@ -16,6 +16,7 @@ or DESCRIBE reaches an engagement graph. Evaluation happens in a confined worker
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -23,6 +24,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from attestgraph.errors import ForbiddenOperation, QueryError, Unauthorised
+from attestgraph.graph.store import EmbeddedStore
 from attestgraph.server.auth import key_matches
 from attestgraph.server.formats import GRAPH_FORMATS, SELECT_FORMATS, negotiate
 from attestgraph.server.guard import CheckedQuery, check_query, check_update
@@ -123,7 +125,9 @@ async def sparql(request: Request):
     state = request.app.state.state
     everything = key_matches(request, *state.settings.keys())
     readable = await run_in_threadpool(state.graphs if everything else state.catalog_graphs)
-    checked = await run_in_threadpool(check_query, query, readable)
+    # A remote engine may read a graph a query names outside the stated dataset (Virtuoso does).
+    remote = not isinstance(state.store, EmbeddedStore)
+    checked = await run_in_threadpool(partial(check_query, name_only_readable=remote), query, readable)
     path, default_graphs, named_graphs = dataset(state, checked, defaults, named, everything)
     media = negotiate(request.headers.get("accept"), "graph" if checked.form == "graph" else "table")
     if media is None:
