@@ -11,7 +11,7 @@ so no caller names a concrete store or tests its type.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -85,6 +85,29 @@ class GraphStore(ABC):
         endpoint swaps the graph whole; the others ignore ``store_url``."""
         node = ox.NamedNode(graph)
         self.replace_graph(graph, (ox.Quad(t.subject, t.predicate, t.object, node) for t in triples))
+
+    def count_in(self, graph: str) -> int:
+        """How many triples one named graph holds, read from the store."""
+        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        count = result.column("n")[0]
+        return int(count) if isinstance(count, (int, float, str)) else 0
+
+    def push(self, source: GraphStore, store_url: str | None = None,
+             progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+        """Copy every named graph of ``source`` here, one PUT each, and check each by
+        reading its triple count back: raise :class:`StoreError` naming the first graph
+        that holds other than what was sent. Each graph is read whole from the source
+        before it is replaced, so a source that is this store itself is never emptied."""
+        counts: dict[str, int] = dict(source.triples_per_graph())
+        for graph, expected in counts.items():
+            self.put_graph(graph, source.graph_triples(graph), store_url)
+            held = self.count_in(graph)
+            if held != expected:
+                raise StoreError(f"push incomplete: graph <{graph}> holds {held} triples after the push, "
+                                 f"{expected} were sent")
+            if progress is not None:
+                progress(graph, expected)
+        return counts
 
     def reopen(self, writable: bool | None = None) -> None:
         """Open the store afresh so it sees what another process wrote (an on-disk store;

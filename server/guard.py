@@ -9,7 +9,14 @@ cannot read is refused (fail closed) even when Oxigraph could run it. The checks
 - a query is one of SELECT, ASK, CONSTRUCT or DESCRIBE; nothing else is recognised;
 - no ``SERVICE`` anywhere, in any pattern, sub-query or ``EXISTS``;
 - ``FROM`` / ``FROM NAMED`` name graphs the caller may read (their IRIs are handed
-  back, so the endpoint passes the dataset to Oxigraph itself);
+  back, so the endpoint passes the dataset to the store itself); Virtuoso's sponger
+  would otherwise dereference a ``FROM`` IRI it does not hold;
+- on a remote store, a graph of the store the caller may not read is not named anywhere
+  in the query (Virtuoso reads ``GRAPH <iri>`` whatever dataset a request states);
+- what a remote engine would act on beyond SPARQL 1.1 (:func:`_refuse_engine_extensions`):
+  Virtuoso's ``define`` pragmas (``define get:soft "replace"`` fetches from the Web),
+  its ``bif:`` and ``sql:`` IRIs (SQL built-ins, callable as functions or used as
+  predicates), and any function call outside the XSD casts SPARQL 1.1 names;
 - an update holds only the operations listed in :data:`UPDATE_OPERATIONS` (``LOAD``
   is not one) and no ``SERVICE``;
 - brackets nest at most :data:`MAX_DEPTH` deep, counted on the raw text before any
@@ -24,9 +31,11 @@ queries are evaluated in worker processes that cannot open an Internet socket
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from attestgraph.errors import ForbiddenOperation, QuerySyntaxError, QueryTooComplex
 
@@ -49,6 +58,7 @@ class CheckedQuery:
     form: str  # "select", "ask" or "graph" (CONSTRUCT, DESCRIBE)
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
+    store_graph_iris: tuple[str, ...] = ()  # every IRI in the query under the store's graph namespace
 
     @property
     def names_dataset(self) -> bool:
@@ -126,7 +136,7 @@ def _check_query(text: str) -> CheckedQuery:
         query = tree[1]
     except RecursionError:
         raise QueryTooComplex("the query nests too deeply to be checked") from None
-    except Exception as exc:  # pyparsing's ParseException and the errors its actions raise
+    except Exception as exc:  # noqa: BLE001  # pyparsing's ParseException and the errors its actions raise
         if "update" in str(exc).lower() or _looks_like_update(text):
             raise ForbiddenOperation("this endpoint is read-only: updates are refused") from None
         raise _syntax_error(exc, "query") from None
@@ -135,11 +145,13 @@ def _check_query(text: str) -> CheckedQuery:
         raise ForbiddenOperation(f"only SELECT, ASK, CONSTRUCT and DESCRIBE are answered, not {getattr(query, 'name', '?')}")
     if "ServiceGraphPattern" in _names(tree):
         raise ForbiddenOperation("SERVICE is refused: queries are answered from this store only, never by calling out")
+    _refuse_engine_extensions(tree)
+    graph_iris = tuple(sorted(_store_graph_iris(tree)))  # before translateQuery, which rewrites the tree
     try:
         translateQuery(tree)  # resolves prefixes and scoping; a query rdflib cannot translate is not understood
     except RecursionError:
         raise QueryTooComplex("the query nests too deeply to be checked") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  # whatever the parser raises, the query is refused
         raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
     defaults, named = [], []
     for clause in query.get("datasetClause") if "datasetClause" in query else []:
@@ -147,7 +159,78 @@ def _check_query(text: str) -> CheckedQuery:
             defaults.append(str(clause["default"]))
         if "named" in clause:
             named.append(str(clause["named"]))
-    return CheckedQuery(form=form, from_graphs=tuple(defaults), from_named=tuple(named))
+    return CheckedQuery(form=form, from_graphs=tuple(defaults), from_named=tuple(named),
+                        store_graph_iris=graph_iris)
+
+
+XSD_NAMESPACE = "http://www.w3.org/2001/XMLSchema#"
+ENGINE_SCHEMES = ("bif:", "sql:")  # Virtuoso: SQL built-in functions and stored procedures
+_PRAGMA = re.compile(r"\A(?:\s|#[^\n]*(?:\n|\Z))*define\s", re.IGNORECASE)
+
+
+def _refuse_pragma(text: str) -> None:
+    """Virtuoso reads ``define NAME VALUE`` lines before a query as instructions to itself
+    (``define get:soft "replace"`` makes it fetch the graphs a query names from the Web)."""
+    if _PRAGMA.match(text):
+        raise ForbiddenOperation("engine pragmas (Virtuoso's 'define ...') are refused: "
+                                 "send plain SPARQL 1.1")
+
+
+def _refuse_engine_extensions(tree: Any) -> None:
+    """Refuse IRIs an engine acts on beyond SPARQL: any ``bif:``/``sql:`` IRI, anywhere
+    (Virtuoso runs them as SQL), and a function call whose IRI is not an XSD cast (the
+    only named functions SPARQL 1.1 defines; an engine's own would run its code)."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    prefixes: dict[str, str] = {}
+    for node in _nodes(tree):
+        if isinstance(node, CompValue) and node.name == "PrefixDecl":
+            prefixes[str(node.get("prefix") or "")] = str(node["iri"])
+
+    def resolved(iri: object) -> str:
+        if isinstance(iri, CompValue) and iri.name == "pname":
+            return prefixes.get(str(iri.get("prefix") or ""), "") + str(iri.get("localname") or "")
+        return str(iri)
+
+    for node in _nodes(tree):
+        if isinstance(node, CompValue) and node.name == "pname":
+            iri = resolved(node)
+        elif isinstance(node, URIRef):
+            iri = str(node)
+        elif isinstance(node, CompValue) and node.name == "Function":
+            iri = resolved(node["iri"])
+            if not iri.startswith(XSD_NAMESPACE):
+                raise ForbiddenOperation(f"the function <{iri}> is refused: only SPARQL 1.1's built-in functions "
+                                         "and XSD casts are answered")
+            continue
+        else:
+            continue
+        if iri.lower().startswith(ENGINE_SCHEMES):
+            raise ForbiddenOperation(f"<{iri}> is refused: engine built-ins (Virtuoso's bif: and sql:) are not "
+                                     "SPARQL and are never sent to the store")
+
+
+def _store_graph_iris(tree: Any) -> set[str]:
+    """Every IRI the query names (written out or prefixed) under the store's graph namespace."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    from attestgraph import vocabulary as v
+
+    prefixes = {str(n.get("prefix") or ""): str(n["iri"]) for n in _nodes(tree)
+                if isinstance(n, CompValue) and n.name == "PrefixDecl"}
+    found = set()
+    for node in _nodes(tree):
+        if isinstance(node, CompValue) and node.name == "pname":
+            iri = prefixes.get(str(node.get("prefix") or ""), "") + str(node.get("localname") or "")
+        elif isinstance(node, URIRef):
+            iri = str(node)
+        else:
+            continue
+        if iri.startswith(v.GRAPH):
+            found.add(iri)
+    return found
 
 
 def _looks_like_update(text: str) -> bool:
@@ -155,18 +238,23 @@ def _looks_like_update(text: str) -> bool:
 
     try:
         parseUpdate(text)
-    except Exception:
+    except Exception:  # noqa: BLE001  # whatever the parser raises, the query is refused
         return False
     return True
 
 
-def check_query(text: str, readable_graphs: Iterable[str] | None = None) -> CheckedQuery:
+def check_query(text: str, readable_graphs: Iterable[str] | None = None, *,
+                name_only_readable: bool = False) -> CheckedQuery:
     """Check a read-only query; raise :class:`ForbiddenOperation` or :class:`QuerySyntaxError`.
 
     ``readable_graphs``: the graphs the caller may name in ``FROM`` / ``FROM NAMED``
     (``None``: any). The prefixes of :data:`attestgraph.vocabulary.PREFIXES` are known.
+    ``name_only_readable``: also refuse a query that names, anywhere, a graph of the
+    store outside ``readable_graphs`` (for a remote store, whose engine may not keep to
+    the dataset the request states).
     """
     _precheck(text)
+    _refuse_pragma(text)
     checked = _check_query(_prologue() + text)
     if readable_graphs is not None:
         allowed = set(readable_graphs)
@@ -176,6 +264,12 @@ def check_query(text: str, readable_graphs: Iterable[str] | None = None) -> Chec
                     raise ForbiddenOperation(
                         f"{clause} <{iri}> is not a graph this endpoint serves; queries never load data from elsewhere"
                     )
+        # A graph of the store the caller may not read is not named at all: Virtuoso 7.2
+        # answers GRAPH <iri> (and GRAPH ?g with FILTER(?g = <iri>)) from that graph
+        # whatever dataset the request states.
+        for iri in checked.store_graph_iris if name_only_readable else ():
+            if iri not in allowed:
+                raise ForbiddenOperation(f"<{iri}> is not a graph this caller may read")
     return checked
 
 
@@ -184,11 +278,12 @@ def check_update(text: str) -> None:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     _precheck(text)
+    _refuse_pragma(text)
     try:
         tree = parseUpdate(_prologue() + text)
     except RecursionError:
         raise QueryTooComplex("the update nests too deeply to be checked") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  # whatever the parser raises, the query is refused
         raise _syntax_error(exc, "update") from None
     operations = [getattr(op, "name", "?") for op in tree.get("request") or []] if "request" in tree else []
     refused = sorted({name for name in operations if name not in UPDATE_OPERATIONS})
@@ -197,3 +292,4 @@ def check_update(text: str) -> None:
         raise ForbiddenOperation(f"{shown} is refused: the server never fetches data from elsewhere")
     if "ServiceGraphPattern" in _names(tree):
         raise ForbiddenOperation("SERVICE is refused: the server never calls out to another endpoint")
+    _refuse_engine_extensions(tree)
