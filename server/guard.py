@@ -85,12 +85,12 @@ def _precheck(text: str) -> None:
         raise QueryTooComplex(f"brackets nest {depth} deep; at most {MAX_DEPTH} levels are accepted")
 
 
-def _nodes(tree) -> Iterable[object]:
+def _nodes(tree: object) -> Iterable[object]:
     """Every node of an rdflib parse tree (CompValue, ParseResults, lists), iteratively."""
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    stack = [tree]
+    stack: list[object] = [tree]
     while stack:
         node = stack.pop()
         yield node
@@ -100,7 +100,7 @@ def _nodes(tree) -> Iterable[object]:
             stack.extend(node)
 
 
-def _names(tree) -> set[str]:
+def _names(tree: object) -> set[str]:
     from rdflib.plugins.sparql.parserutils import CompValue
 
     return {node.name for node in _nodes(tree) if isinstance(node, CompValue)}
@@ -140,7 +140,7 @@ def _check_query(text: str) -> CheckedQuery:
         if "update" in str(exc).lower() or _looks_like_update(text):
             raise ForbiddenOperation("this endpoint is read-only: updates are refused") from None
         raise _syntax_error(exc, "query") from None
-    form = QUERY_FORMS.get(getattr(query, "name", None))
+    form = QUERY_FORMS.get(str(getattr(query, "name", "")))
     if form is None:
         raise ForbiddenOperation(f"only SELECT, ASK, CONSTRUCT and DESCRIBE are answered, not {getattr(query, 'name', '?')}")
     if "ServiceGraphPattern" in _names(tree):
