@@ -14,7 +14,8 @@ from fastapi import Request
 
 def presented_key(request: Request) -> bytes | None:
     """The bearer token of the request as raw bytes, or None."""
-    for name, value in request.scope.get("headers") or []:
+    headers: list[tuple[bytes, bytes]] = request.scope.get("headers") or []  # ASGI: raw (name, value) pairs
+    for name, value in headers:
         if name == b"authorization":
             scheme, _, token = value.partition(b" ")
             if scheme.lower() == b"bearer" and token:

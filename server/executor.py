@@ -21,7 +21,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from attestgraph.errors import QueryTimeout
+from attestgraph.errors import QueryTimeout, StoreError
 from attestgraph.graph.embedded import open_on_disk
 from attestgraph.graph.store import GraphStore
 from attestgraph.server.workers import Answer, Job, WorkerPool
@@ -50,19 +50,23 @@ def snapshot_on_disk(store: GraphStore) -> tuple[GraphStore, Path, str | None]:
 
     prefix = v.engagement_graph("")
 
-    def private(quad) -> bool:
+    embedded = store.oxigraph
+    if embedded is None:
+        raise StoreError("only an embedded store can be copied to disk")
+
+    def private(quad: ox.Quad) -> bool:
         return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.startswith(prefix)
 
     folder = owned_folder(tempfile.gettempdir(), "attestgraph-snapshot-")
     disk = ox.Store(str(folder))
-    disk.bulk_extend(store.oxigraph.quads_for_pattern(None, None, None, None))
+    disk.bulk_extend(embedded.quads_for_pattern(None, None, None, None))
     disk.flush()
     del disk  # closes it, releasing the lock
     public = None
-    if any(private(q) for q in store.oxigraph.quads_for_pattern(None, None, None, None)):
+    if any(private(q) for q in embedded.quads_for_pattern(None, None, None, None)):
         public = str(owned_folder(tempfile.gettempdir(), "attestgraph-public-"))
         copy = ox.Store(public)
-        copy.bulk_extend(q for q in store.oxigraph.quads_for_pattern(None, None, None, None) if not private(q))
+        copy.bulk_extend(q for q in embedded.quads_for_pattern(None, None, None, None) if not private(q))
         copy.flush()
         del copy
     return open_on_disk(folder), folder, public
@@ -96,9 +100,10 @@ class QueryExecutor:
         from attestgraph.server.formats import serialize
         from attestgraph.server.guard import BASE_IRI
 
-        outcome: dict = {}
+        answers: list[Answer] = []  # what the thread answered, or
+        failures: list[BaseException] = []  # what it raised
 
-        def work():
+        def work() -> None:
             try:
                 result = self.store.query(
                     f"BASE <{BASE_IRI}>\n{job.sparql}",  # a later BASE in the query itself still wins
@@ -106,18 +111,18 @@ class QueryExecutor:
                     named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
                     max_rows=job.max_rows,
                 )
-                outcome["answer"] = Answer(serialize(result, job.media), job.media, result.truncated)
+                answers.append(Answer(serialize(result, job.media), job.media, result.truncated))
             except BaseException as exc:  # noqa: BLE001  # any failure is handed to the caller below
-                outcome["error"] = exc
+                failures.append(exc)
 
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
         thread.join(self.timeout)
         if thread.is_alive():
             raise QueryTimeout(f"the SPARQL endpoint did not answer within the {self.timeout:g} s limit")
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["answer"]
+        if failures:
+            raise failures[0]
+        return answers[0]
 
 
 def remove_snapshot(folder: Path | None) -> None:

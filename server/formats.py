@@ -135,13 +135,15 @@ def sparql_xml(result: Result) -> str:
                 value = f"<uri>{escape(term.value)}</uri>"
             elif isinstance(term, ox.BlankNode):
                 value = f"<bnode>{escape(term.value)}</bnode>"
-            else:
+            elif isinstance(term, ox.Literal):
                 attrs = ""
                 if term.language:
                     attrs = f" xml:lang={quoteattr(term.language)}"
                 elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
                     attrs = f" datatype={quoteattr(term.datatype.value)}"
                 value = f"<literal{attrs}>{escape(term.value)}</literal>"
+            else:  # an RDF-star triple: SPARQL XML results have no element for it
+                raise TypeError(f"a quoted triple cannot be written as SPARQL XML results: {term}")
             out.append(f"<binding name={quoteattr(name)}>{value}</binding>")
         out.append("</result>")
     out.append("</results></sparql>")

@@ -122,8 +122,9 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def error_response(exc: AttestgraphError) -> JSONResponse:
     """The problem an error is answered with: its class's status, title and kind."""
     extra: dict[str, Any] = {}
-    if getattr(exc, "field", None) and getattr(exc, "title", "") == "invalid engagement":
-        extra["field"] = exc.field
+    field = getattr(exc, "field", None)  # EngagementError and UnknownReferenceError name one
+    if field and getattr(exc, "title", "") == "invalid engagement":
+        extra["field"] = field
     for name in ("choices", "violations"):
         if getattr(exc, name, None):
             extra[name] = getattr(exc, name)

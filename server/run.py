@@ -5,11 +5,12 @@ from __future__ import annotations
 import uvicorn
 
 from attestgraph.graph.connect import connect
+from attestgraph.graph.store import GraphStore
 from attestgraph.server.app import create_app
 from attestgraph.server.settings import Settings
 
 
-def open_for_serving(store: str | None, data: str | None, settings: Settings):
+def open_for_serving(store: str | None, data: str | None, settings: Settings) -> GraphStore:
     """The store for the server, opened read-only: when writes are enabled, a confined
     writer process takes the one writable handle (server/writer.py). One server per
     on-disk store; for replicas, use a remote store."""

@@ -38,7 +38,7 @@ class SandboxError(RuntimeError):
     """The confinement could not be applied; the process must not evaluate queries."""
 
 
-def _libseccomp():
+def _libseccomp() -> ctypes.CDLL:
     try:
         lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)
     except OSError as exc:

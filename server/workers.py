@@ -27,9 +27,21 @@ import multiprocessing
 import os
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from attestgraph.errors import AttestgraphError, ForbiddenOperation, QueryOutOfMemory, QueryTimeout, StoreError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    import pyoxigraph as ox
+
+    # One end of a pipe between the server and a worker or the writer: it sends any
+    # picklable object, and what it receives is unpickled, so unchecked (Any).
+    Link = Connection[object, Any]
 
 READY_SECONDS = 60.0  # how long a new worker may take to start
 
@@ -59,7 +71,7 @@ class Answer:
 # -- inside the worker --------------------------------------------------------------
 
 
-def _watch_lifeline(lifeline) -> None:
+def _watch_lifeline(lifeline: Link) -> None:
     try:
         lifeline.recv()
     except (EOFError, OSError):
@@ -67,7 +79,7 @@ def _watch_lifeline(lifeline) -> None:
     os._exit(0)  # the server is gone: stop, whatever query is running
 
 
-def _evaluate(store, job: Job):
+def _evaluate(store: ox.Store, job: Job) -> tuple[bytes, bool]:
     import pyoxigraph as ox
 
     from attestgraph import vocabulary as v
@@ -75,7 +87,7 @@ def _evaluate(store, job: Job):
     from attestgraph.server.formats import serialize
     from attestgraph.server.guard import BASE_IRI
 
-    options: dict = {"prefixes": v.PREFIXES, "base_iri": BASE_IRI}
+    options: dict[str, Any] = {"prefixes": v.PREFIXES, "base_iri": BASE_IRI}
     if job.default_graphs is None:
         options["use_default_graph_as_union"] = True
     else:
@@ -91,7 +103,7 @@ def _evaluate(store, job: Job):
     return serialize(result, job.media), result.truncated
 
 
-def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
+def worker_main(conn: Link, lifeline: Link, path: str, memory_bytes: int) -> None:
     """A worker's whole life: confine, open, then answer jobs until the pipe closes."""
     threading.Thread(target=_watch_lifeline, args=(lifeline,), daemon=True).start()
     try:
@@ -117,7 +129,7 @@ def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
                     del opened[next(iter(opened))]
                 opened[wanted] = ox.Store.read_only(wanted)
             body, truncated = _evaluate(opened[wanted], job)
-            reply = ("ok", body, truncated)
+            reply: tuple[str, bytes, bool] | tuple[str, str, str] = ("ok", body, truncated)
         except SyntaxError as exc:
             reply = ("error", "QuerySyntaxError", f"SPARQL syntax error {str(exc).removeprefix('error ')}")
         except MemoryError:
@@ -138,7 +150,7 @@ def worker_main(conn, lifeline, path: str, memory_bytes: int) -> None:
 
 
 class _Worker:
-    def __init__(self, process, conn, lifeline):
+    def __init__(self, process: BaseProcess, conn: Link, lifeline: Link) -> None:
         self.process, self.conn, self.lifeline = process, conn, lifeline
 
     def kill(self) -> None:
@@ -152,7 +164,7 @@ class _Worker:
                 pass
 
 
-def spawn(target, name: str, *args) -> _Worker:
+def spawn(target: Callable[..., None], name: str, *args: object) -> _Worker:
     """Start ``target(conn, lifeline, *args)`` in a fresh interpreter (spawn: nothing of
     the server's state, threads or open files is inherited)."""
     context = multiprocessing.get_context("spawn")
@@ -177,7 +189,7 @@ def await_ready(worker: _Worker) -> str | None:
     return None if status == "ready" else str(detail)
 
 
-def raise_reply(name: str, message: str):
+def raise_reply(name: str, message: str) -> NoReturn:
     """Raise, in the server, the error a child process reported by class name."""
     from attestgraph import errors
 

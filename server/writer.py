@@ -30,12 +30,18 @@ from __future__ import annotations
 import shutil
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attestgraph.errors import QueryOutOfMemory, QueryTimeout, StoreError
-from attestgraph.server.workers import _watch_lifeline, await_ready, raise_reply, spawn
+from attestgraph.server.workers import _watch_lifeline, _Worker, await_ready, raise_reply, spawn
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from attestgraph.server.workers import Link
 
 
-def _make_views(store, folder: str) -> None:
+def _make_views(store: ox.Store, folder: str) -> None:
     """``folder/full``: a checkpoint of the store; ``folder/public``: the same without
     the engagement graphs."""
     import pyoxigraph as ox
@@ -55,7 +61,7 @@ def _make_views(store, folder: str) -> None:
     del public
 
 
-def writer_main(conn, lifeline, path: str, memory_bytes: int, first_view: str) -> None:
+def writer_main(conn: Link, lifeline: Link, path: str, memory_bytes: int, first_view: str) -> None:
     threading.Thread(target=_watch_lifeline, args=(lifeline,), daemon=True).start()
     try:
         from attestgraph.server.sandbox import confine
@@ -79,7 +85,7 @@ def writer_main(conn, lifeline, path: str, memory_bytes: int, first_view: str) -
         try:
             store.update(update, prefixes=v.PREFIXES)
             _make_views(store, view)
-            reply = ("ok",)
+            reply: tuple[str, ...] = ("ok",)
         except SyntaxError as exc:
             reply = ("error", "QuerySyntaxError", f"SPARQL syntax error {str(exc).removeprefix('error ')}")
         except MemoryError:
@@ -111,11 +117,11 @@ class StoreWriter:
         self._generation = 0
         self._lock = threading.Lock()
         self._closed = False
-        self._process = None
+        self._process: _Worker | None = None
         self.view = str(self.views / "0")
         self._process = self._start(self.view)
 
-    def _start(self, first_view: str):
+    def _start(self, first_view: str) -> _Worker:
         shutil.rmtree(first_view, ignore_errors=True)
         process = spawn(writer_main, "attestgraph-store-writer", self.path, self.memory_bytes, first_view)
         failure = await_ready(process)
@@ -147,6 +153,8 @@ class StoreWriter:
             if self._process is None:
                 self._restart()
             process = self._process
+            if process is None:  # _restart starts none once the writer is closed
+                raise StoreError("the store writer is closed: no write can be made")
             self._generation += 1
             view = str(self.views / str(self._generation))
             try:
