@@ -42,6 +42,16 @@ from attestgraph.graph.results import Result
 from attestgraph.graph.store import EmbeddedStore, GraphStore, insert_data_update
 
 _PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in v.PREFIXES.items())
+_LEADING_BASE = re.compile(r"\s*BASE\s*<[^>]*>", re.IGNORECASE)
+
+
+def with_prefixes(sparql: str) -> str:
+    """``sparql`` with the project's prefixes declared, after a leading ``BASE`` if it has
+    one: the grammar allows the two in any order, Virtuoso 7.2 only a BASE first."""
+    base = _LEADING_BASE.match(sparql)
+    if base is None:
+        return _PROLOGUE + sparql
+    return sparql[:base.end()] + "\n" + _PROLOGUE + sparql[base.end():]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # A graph no one writes: the dataset's default graph when it must be empty (the
 # Protocol has no way to say "no default graph"; leaving the parameter out means
@@ -217,7 +227,7 @@ class RemoteStore(GraphStore):  # type: ignore[misc,unused-ignore]
         everything = self.store_graphs() if default_graphs is None or named_graphs is None else []
         defaults = everything if default_graphs is None else default_graphs
         named = everything if named_graphs is None else named_graphs
-        return self._select(_PROLOGUE + sparql, defaults or [EMPTY_GRAPH], named or [EMPTY_GRAPH], max_rows)
+        return self._select(with_prefixes(sparql), defaults or [EMPTY_GRAPH], named or [EMPTY_GRAPH], max_rows)
 
     def _select(self, text: str, defaults: list[str], named: list[str] | None, max_rows: int | None) -> Result:
         form: list[tuple[str, str]] = [("query", text)]
