@@ -410,7 +410,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     source = open_store(args)
     target = connect(args.to)
     try:
-        # Graph by graph (RemoteStore.push): each read whole from the source, put in one
+        # Graph by graph (GraphStore.push): each read whole from the source, put in one
         # request that replaces it, then counted back; a graph that holds other than what
         # was sent stops the push with an error naming it (exit 1), never a success line.
         counts = target.push(source, args.graph_store)

@@ -34,7 +34,7 @@ from trestle.oscal import mapping as om
 
 from attestgraph import vocabulary as v
 from attestgraph.errors import AttestgraphError
-from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.graph.store import GraphStore
 from attestgraph.interop.oscal import CONTROL_CATALOG, NS, OSCAL_NS, RELATIONSHIPS, requirement_id
 
 IMPORTED_GRAPH = v.GRAPH + "imported/"
@@ -258,15 +258,13 @@ def _quads(collection: om.MappingCollection, pairs: list[dict[str, Any]], file_n
 def store_graph(store: GraphStore, graph: str, quads: list[ox.Quad]) -> None:
     """Replace the imported graph in one transaction; an on-disk store opened read-only
     is reopened writable for the write, then read-only again."""
-    reopened = isinstance(store, EmbeddedStore) and not store.writable and store.location != "memory"
+    reopened = store.oxigraph is not None and not store.writable and store.location != "memory"
     if reopened:
-        assert isinstance(store, EmbeddedStore)
         store.reopen(writable=True)
     try:
         store.replace_graph(graph, quads)
     finally:
         if reopened:
-            assert isinstance(store, EmbeddedStore)
             store.reopen(writable=False)
 
 

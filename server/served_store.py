@@ -17,10 +17,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from attestgraph.errors import ForbiddenOperation
-from attestgraph.graph.store import EmbeddedStore, GraphStore
+from attestgraph.graph.embedded import open_on_disk
+from attestgraph.graph.store import GraphStore
 from attestgraph.server.executor import remove_snapshot, snapshot_on_disk
 from attestgraph.server.settings import Settings
 from attestgraph.server.writer import StoreWriter
@@ -34,7 +33,7 @@ class ServedStore:
         self._snapshot_public: Path | None = None
         self.public_location: str | None = None  # a copy without engagement graphs, when one exists
         self.memory_bytes = settings.worker_memory_mb * 2**20
-        if isinstance(store, EmbeddedStore):
+        if store.oxigraph is not None:  # an embedded store, in this process
             if store.location == "memory":
                 store, self._snapshot, self.public_location = snapshot_on_disk(store)
                 self._snapshot_public = Path(self.public_location) if self.public_location else None
@@ -42,7 +41,7 @@ class ServedStore:
                 store.reopen(writable=False)  # the writer process holds the one writable handle
         self.store: GraphStore = store
         self.writer: StoreWriter | None = None
-        if isinstance(store, EmbeddedStore) and settings.writable:
+        if store.oxigraph is not None and settings.writable:
             self.writer = StoreWriter(store.location, timeout=settings.query_timeout, memory_bytes=self.memory_bytes)
             self.store = self._view()
         self.generation = 0  # bumped by every write; caches key their entries by it
@@ -51,12 +50,12 @@ class ServedStore:
 
     @property
     def embedded(self) -> bool:
-        return isinstance(self.store, EmbeddedStore)
+        return self.store.oxigraph is not None
 
     @property
     def location(self) -> str | None:
         """The on-disk path of an embedded store's current view; None for a remote store."""
-        return self.store.location if isinstance(self.store, EmbeddedStore) else None
+        return self.store.location if self.embedded else None
 
     def on_write(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every write (successful or not: a failed write may have
@@ -86,11 +85,11 @@ class ServedStore:
         assert self.writer is not None
         return str(Path(self.writer.view) / "full")
 
-    def _view(self) -> EmbeddedStore:
+    def _view(self) -> GraphStore:
         """The writer's newest full view of the store, opened read-only."""
         assert self.writer is not None
         self.public_location = str(Path(self.writer.view) / "public")
-        return EmbeddedStore(ox.Store.read_only(self._full_view()), location=self._full_view(), writable=False)
+        return open_on_disk(self._full_view())
 
     def close(self) -> None:
         if self.writer is not None:
