@@ -12,6 +12,7 @@ only the schedule can raise.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -204,7 +205,7 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability: Applicability
             "critical": c in critical,
             "deadline": deadline.isoformat() if deadline else None,
             "tag": selection.tags[c],
-            "why": _why(job, selection, deadline, c in critical, _law(laws, deadline)[1]),
+            "why": _why(job, selection, deadline, c in critical, _law(laws, deadline).name),
         })
     milestones, findings = _calendar(engagement, jobs, selection, start, settings, type2_floor, laws)
     findings += _deadline_findings(engagement, jobs, deadlines, start, laws)
@@ -255,23 +256,35 @@ def _deadlines(applicability: Applicability, selection: Selection) -> dict[str, 
     return found
 
 
-# The laws whose dates of effect become plan deadlines: (id prefix of milestones and
-# findings, name in text), by framework slug. A date belongs to the law whose units carry it.
-DEADLINE_LAWS = {"dpdp-act": ("dpdp", "DPDP"), "dpdp-rules": ("dpdp", "DPDP"), "eu-ai-act": ("eu-ai-act", "EU AI Act")}
+# The laws whose dates of effect become plan deadlines, by framework slug. A date belongs
+# to the law whose units carry it.
+@dataclass(frozen=True)
+class Law:
+    """A law whose dates of effect are deadlines: the id prefix of its milestones and
+    findings, its name in text, and who can act on a breach once a duty is in force."""
+
+    prefix: str
+    name: str
+    enforcer: str
 
 
-def deadline_laws(applicability: Applicability) -> dict[dt.date, tuple[str, str]]:
+DPDP = Law("dpdp", "DPDP", "the Board")
+DEADLINE_LAWS = {"dpdp-act": DPDP, "dpdp-rules": DPDP,
+                 "eu-ai-act": Law("eu-ai-act", "EU AI Act", "a market surveillance authority")}
+
+
+def deadline_laws(applicability: Applicability) -> dict[dt.date, Law]:
     """Each date of effect among the applicable units, with the law that sets it."""
-    found: dict[dt.date, tuple[str, str]] = {}
+    found: dict[dt.date, Law] = {}
     for unit in applicability.units.values():
         if unit.effective and unit.requirement.slug in DEADLINE_LAWS:
             found.setdefault(unit.effective, DEADLINE_LAWS[unit.requirement.slug])
     return found
 
 
-def _law(laws: dict[dt.date, tuple[str, str]] | None, date: dt.date | None) -> tuple[str, str]:
-    """The (id prefix, name) of the law a deadline comes from; DPDP when not known."""
-    return (laws or {}).get(date, ("dpdp", "DPDP")) if date else ("dpdp", "DPDP")
+def _law(laws: dict[dt.date, Law] | None, date: dt.date | None) -> Law:
+    """The law a deadline comes from; DPDP when not known."""
+    return (laws or {}).get(date, DPDP) if date else DPDP
 
 
 def _operating_floor(catalog: Catalog, engagement: Engagement, selection: Selection, start: dt.date) -> int:
@@ -299,7 +312,7 @@ def _why(job: Job, selection: Selection, deadline: dt.date | None, critical: boo
 
 
 def _calendar(engagement: Engagement, jobs: dict[str, Job], selection: Selection, start: dt.date, settings: dict[str, Any],
-              type2_floor: int, laws: dict[dt.date, tuple[str, str]] | None = None) -> tuple[list[dict[str, Any]], list[Finding]]:
+              type2_floor: int, laws: dict[dt.date, Law] | None = None) -> tuple[list[dict[str, Any]], list[Finding]]:
     milestones: list[dict[str, Any]] = []
     findings: list[Finding] = []
 
@@ -359,30 +372,29 @@ def _calendar(engagement: Engagement, jobs: dict[str, Job], selection: Selection
     for day in dates:
         duties = sorted((j.control for j in jobs.values() if j.deadline == day and not j.overdue), key=natural_key)
         shown = ", ".join(duties[:8]) + (f" and {len(duties) - 8} more" if len(duties) > 8 else "")
-        prefix, name = _law(laws, cal.day_at(start, day))
-        add(f"{prefix}-deadline", cal.day_at(start, day), f"{name} provisions take effect; {len(duties)} planned controls serve them ({shown})")
+        law = _law(laws, cal.day_at(start, day))
+        add(f"{law.prefix}-deadline", cal.day_at(start, day), f"{law.name} provisions take effect; {len(duties)} planned controls serve them ({shown})")
     milestones.sort(key=lambda m: (m["date"], m["kind"]))
     return milestones, findings
 
 
 def _deadline_findings(engagement: Engagement, jobs: dict[str, Job], deadlines: dict[str, dt.date],
-                       start: dt.date, laws: dict[dt.date, tuple[str, str]] | None = None) -> list[Finding]:
+                       start: dt.date, laws: dict[dt.date, Law] | None = None) -> list[Finding]:
     findings: list[Finding] = []
-    overdue_by_law: dict[tuple[str, str], list[str]] = {}
+    overdue_by_law: dict[Law, list[str]] = {}
     for j in jobs.values():
         if j.overdue:
             overdue_by_law.setdefault(_law(laws, deadlines[j.control]), []).append(j.control)
-    for (prefix, name), controls in sorted(overdue_by_law.items()):
+    for law, controls in sorted(overdue_by_law.items(), key=lambda item: item[0].prefix):
         overdue = sorted(controls, key=natural_key)
         since = min(deadlines[c] for c in overdue)
-        authority = "the Board" if prefix == "dpdp" else "a market surveillance authority"
         findings.append(Finding(
-            id=f"{prefix}-overdue",
+            id=f"{law.prefix}-overdue",
             severity="high",
-            title=f"{name} duties already in force are not yet met",
+            title=f"{law.name} duties already in force are not yet met",
             found=f"{len(overdue)} controls serve provisions in force since {since.isoformat()}, before the engagement "
                   f"starts ({engagement.start.isoformat()}): {', '.join(overdue)}. The plan puts them first.",
-            why=f"These duties already bind the company; every day without them is a breach {authority} can act on.",
+            why=f"These duties already bind the company; every day without them is a breach {law.enforcer} can act on.",
             action="Start these controls immediately, ahead of certification work; record interim measures until they operate.",
             controls=overdue,
         ))
@@ -395,16 +407,14 @@ def _deadline_findings(engagement: Engagement, jobs: dict[str, Job], deadlines: 
         if not late:
             continue
         date = cal.day_at(start, day)
-        prefix, name = _law(laws, date)
+        law = _law(laws, date)
         findings.append(Finding(
-            id=f"{prefix}-deadline-{date.isoformat()}",
+            id=f"{law.prefix}-deadline-{date.isoformat()}",
             severity="high",
-            title=f"{name} duties in force on {date.isoformat()} are planned too late",
+            title=f"{law.name} duties in force on {date.isoformat()} are planned too late",
             found=f"{len(late)} of the {len(duties)} controls that serve these provisions finish after the date even "
                   f"with the duties scheduled first: {', '.join(late)}.",
-            why=("From that date the Board can act on a breach of the provision; the plan must reach the duty first."
-                 if prefix == "dpdp" else "From that date a market surveillance authority can fine a breach of the "
-                 "duty; the plan must reach it first."),
+            why=f"From that date {law.enforcer} can act on a breach of the provision; the plan must reach the duty first.",
             action="Add capacity or start earlier; the plan already schedules these ahead of certification work.",
             controls=late,
         ))
