@@ -2,7 +2,7 @@
 
 The reading functions of the query layer never write: the one that reads an
 engagement's graph (:func:`~attestgraph.queries.analysis.gaps.gaps`) is handed a store
-that already holds it, made here by :func:`store_with_engagement` (a fresh in-memory
+that already holds it, made here by :func:`store_with_engagement` (a fresh throwaway
 copy, so neither the caller's store nor any other engagement is touched). Storing an
 engagement for good (the API's ``PUT``) writes :func:`engagement_quads` through the
 server's one writer.
@@ -21,14 +21,12 @@ from attestgraph.queries.engagement.file import Engagement
 
 
 def store_with_engagement(store: GraphStore, engagement: Engagement) -> GraphStore:
-    """A writable in-memory copy of ``store``'s catalog graphs (no engagement's) with
+    """A writable throwaway copy of ``store``'s catalog graphs (no engagement's) with
     ``engagement``'s graph added: what the reading functions are given. ``store`` is
-    never written.
-
-    Copying the shipped graph takes about 0.7 s (76,000 triples), against seconds of
-    planning per analysis; the price of never mutating a store someone else reads.
+    never written (:meth:`GraphStore.scratch_copy`: a checkpoint of an on-disk store,
+    else an in-memory copy); the price of never mutating a store someone else reads.
     """
-    scratch = store.copy_to_memory()
+    scratch = store.scratch_copy()
     scratch.replace_graph(engagement.graph, engagement_quads(engagement))
     return scratch
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from attestgraph.graph.embedded import COMPLETE_MARKER, open_embedded, store_dir
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from attestgraph import vocabulary as v
+from attestgraph.graph.embedded import COMPLETE_MARKER, open_embedded, open_on_disk, store_dir
 from attestgraph.graph.sources import DataRoot
 
 
@@ -81,3 +86,33 @@ def test_answers_stop_at_the_byte_budget():
     assert not whole.truncated and len(whole.rows) == 20
     graph = Result.from_oxigraph(store.query("CONSTRUCT WHERE { ?s ?p ?o }"), max_bytes=3_000)
     assert graph.truncated and len(graph.triples) == 2
+
+
+def test_scratch_copy_of_an_on_disk_store_leaves_out_engagements_and_goes_on_close(mini_root, home):
+    store, _ = open_embedded(DataRoot.at(mini_root), home=home)
+    folder = store.location
+    store.close()
+    del store
+    stored = v.engagement_graph("someone-else")
+    writer = open_on_disk(folder, writable=True)
+    writer.replace_graph(stored, [ox.Quad(ox.NamedNode(v.ID + "x"), ox.NamedNode(v.AG + "p"), ox.Literal("1"),
+                                          ox.NamedNode(stored))])
+    writer.close()
+    del writer
+    original = open_on_disk(folder)
+    before = original.triples_per_graph()
+    assert before[stored] == 1
+
+    scratch = original.scratch_copy()
+    assert scratch.writable and scratch.location not in ("memory", folder)
+    assert scratch.triples_per_graph() == {g: n for g, n in before.items() if g != stored}
+    mine = v.engagement_graph("mine")
+    scratch.replace_graph(mine, [ox.Quad(ox.NamedNode(v.ID + "y"), ox.NamedNode(v.AG + "p"), ox.Literal("2"),
+                                         ox.NamedNode(mine))])
+    assert scratch.count_in(mine) == 1
+    assert original.triples_per_graph() == before  # the original is never written
+
+    copy_folder = Path(scratch.location).parent
+    assert copy_folder.is_dir()
+    scratch.close()
+    assert not copy_folder.exists()
