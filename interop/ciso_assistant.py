@@ -132,9 +132,9 @@ SOC2_NO_POINTS_OF_FOCUS = frozenset({"P1.1", "P2.1", "P3.1", "PI1.1", "PI1.2", "
 
 def _iso42001_leaf(r: Requirement) -> tuple[str, str | None] | None:
     # Their 6.1 is one assessable node; 42001's 6.1.1-6.1.4 have no node of their own and
-    # roll up onto it (the roll-up rule under the EU AI Act's below: their 6.1 holds each).
+    # roll up onto it, which holds each (the roll-up rule: see the EU AI Act's rules below).
     if r.notation.startswith("6.1."):
-        return "6.1", f"their 6.1 is one node for ISO/IEC 42001 6.1.1-6.1.4; {r.notation} rolls up onto it"
+        return "6.1", f"their 6.1 is one node for ISO/IEC 42001 6.1.1-6.1.4, so {r.notation} is on it"
     return r.notation.lower(), None
 
 
@@ -169,14 +169,20 @@ def _nist_ai_rmf_ref(r: Requirement) -> str | None:
 # and sub-points ("13.3.b.i"), and none to chapter, article and annex headings, to an article's
 # only paragraph, to an annex's points or to continuation subparagraphs: those carry
 # generated URNs ("node324"), numbered by position in their file. Our notation finds its node
-# by these rules, each checked against their id list and, node by node, against the text
-# their node holds (tests/interop/test_ciso_assistant.py):
+# by these rules, each checked against their id list and, for every provision our graph
+# holds, against the text their node holds (tests/interop/test_ciso_assistant.py:
+# EU_READ_TEXT_BY_TEXT). Their text is the Regulation's in a pre-publication version in
+# places ("user" for "deployer" in 14(4)); their paragraph numbers are the Official
+# Journal's for those provisions except in Art. 73 (rule 2).
 #
 # 1. "Art. N(p)", "Art. N(p)(x)", "Art. N(p)(x)(i)" and "Art. N(x)" (an article of points
 #    only, Art. 16) are their ref_id "N.p", "N.p.x", "N.p.x.i", "N.x".
-# 2. Except where their file numbers a paragraph otherwise (AI_ACT_RENUMBERED): their
-#    Art. 73 has no "73.4"; its "73.5" holds the Regulation's 73(4) (death of a person,
-#    ten days) and "73.6" its 73(5) (an initial incomplete report).
+# 2. Except in the articles their file numbers otherwise (AI_ACT_RENUMBERED), where only
+#    the provisions read text by text are mapped and any other is left out: their Art. 73
+#    has no "73.4"; its "73.5" holds the Regulation's 73(4) (death of a person, ten days),
+#    "73.6" its 73(5) (an initial incomplete report), "73.7" and the node after it 73(6);
+#    "73.8" and "73.9" hold the same text and the Regulation's 73(7) is in neither. Their
+#    Art. 3 numbers each definition one ahead (their "3.2" is the Regulation's 3(1)).
 # 3. "Art. N", "Chapter N", "Annex N" are their heading nodes (AI_ACT_ARTICLES, _CHAPTERS,
 #    _ANNEXES); an annex point "Annex N(n)" is the annex's n-th child, "Annex XI Section n"
 #    the section of that heading. Art. 4, a single unnumbered paragraph, is their one node
@@ -221,7 +227,12 @@ AI_ACT_ANNEX_PARTS = {
 }
 #: Annex points their node holds together with the annex's opening words.
 AI_ACT_WITH_CHAPEAU = frozenset({"Annex III(1)", "Annex IV(1)"})
-AI_ACT_RENUMBERED = {"Art. 73(4)": "73.5", "Art. 73(5)": "73.6"}
+#: Articles their file numbers otherwise: our provision -> their ref_id, for those read text
+#: by text; any other paragraph or point of these articles has no counterpart.
+AI_ACT_RENUMBERED: dict[int, dict[str, str]] = {
+    3: {},
+    73: {"Art. 73(1)": "73.1", "Art. 73(2)": "73.2", "Art. 73(3)": "73.3", "Art. 73(4)": "73.5", "Art. 73(5)": "73.6"},
+}
 AI_ACT_UNNUMBERED = {"Art. 4": "node271", "Art. 19(1)": "node463"}
 #: Our paragraphs their file splits over a numbered node and unnumbered continuation
 #: subparagraphs (the numbered node's next siblings without a ref_id; their 73.7 and the
@@ -239,12 +250,13 @@ def _ai_act_leaf(r: Requirement) -> tuple[str, str | None] | None:
     article = re.fullmatch(r"Art\. (\d+)((?:\([0-9a-z]+\))*)", notation)
     if notation in AI_ACT_SPLIT and article:
         return (f"node{AI_ACT_ARTICLES[int(article.group(1))]}",
-                f"their file splits {notation} over several nodes; it rolls up onto their Article {article.group(1)}")
+                f"their file splits {notation} over several nodes, so it is on their Article {article.group(1)}")
     if notation in AI_ACT_UNNUMBERED:
         return AI_ACT_UNNUMBERED[notation], None
     if article and article.group(2):
-        if notation in AI_ACT_RENUMBERED:
-            return AI_ACT_RENUMBERED[notation], None
+        renumbered = AI_ACT_RENUMBERED.get(int(article.group(1)))
+        if renumbered is not None:
+            return (renumbered[notation], None) if notation in renumbered else None
         return ".".join([article.group(1), *re.findall(r"\(([0-9a-z]+)\)", article.group(2))]), None
     if article:
         number = int(article.group(1))
@@ -261,7 +273,7 @@ def _ai_act_leaf(r: Requirement) -> tuple[str, str | None] | None:
     n = int(point or section)
     if not 1 <= n <= len(parts) or (section and roman != "XI") or (point and roman == "XI"):
         return None
-    why = (f"their node holds {notation} with the opening words of Annex {roman}; it rolls up onto that node"
+    why = (f"their node for {notation} also holds the opening words of Annex {roman}"
            if notation in AI_ACT_WITH_CHAPEAU else None)
     return f"node{parts[n - 1]}", why
 
@@ -722,8 +734,8 @@ def mapping_library(
         annotation = f"{row['reason']} Source: {row['source']}."
         entry: dict[str, Any] | None = None
         if why:
-            annotation += (f" Rolled up ({'; '.join(why)}): our row reads {a.ref} {ours} {b.ref}, written here "
-                           f"as {written} by IR 8477 composition.")
+            annotation += (f" Rolled up onto a coarser node of theirs ({'; '.join(why)}): our row reads {a.ref} "
+                           f"{ours} {b.ref}, which holds on their nodes as {written} (IR 8477 composition).")
             entry = {"set": identifier, "from": a.ref, "to": b.ref, "relationship": ours, "written": written,
                      "source_urn": a_node.urn, "target_urn": b_node.urn, "merged": False}
             rolled_up.append(entry)
