@@ -707,8 +707,8 @@ def mapping_library(
     target_library, target_framework = framework_urns(target)
     ref = f"mapping-{identifier}"
     by_pair: dict[tuple[str, str], dict[str, Any]] = {}
-    origin: dict[tuple[str, str], str] = {}  # the kept row of each pair, in our ids
-    entry_of: dict[tuple[str, str], dict[str, Any] | None] = {}  # and its roll-up report entry
+    kept: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {}  # per pair: the kept row, its report entry
+    merged: dict[tuple[str, str], list[str]] = {}  # per pair: the rows merged into it, in our ids
     left_out: list[dict[str, Any]] = []
     rolled_up: list[dict[str, Any]] = []
     for row in rows:
@@ -720,22 +720,18 @@ def mapping_library(
             left_out.append({"set": identifier, "from": a.ref, "to": b.ref, "relationship": ours,
                              "no_counterpart": missing})
             continue
-        relationship: str | None = row["rel"]
-        why = [note for note in (a_node.rolled_up, b_node.rolled_up) if note]
-        if a_node.rolled_up and relationship is not None:
-            relationship = compose(SUP, relationship)
-        if b_node.rolled_up and relationship is not None:
-            relationship = compose(relationship, SUB)
+        why = "; ".join(note for note in (a_node.rolled_up, b_node.rolled_up) if note)
+        relationship = rolled_up_relationship(row["rel"], a_node, b_node)
         if relationship is None:
             left_out.append({"set": identifier, "from": a.ref, "to": b.ref, "relationship": ours,
-                             "no_counterpart": [], "rolled_up": "; ".join(why) + ": nothing follows by IR 8477"})
+                             "no_counterpart": [], "rolled_up": f"{why}: nothing follows by IR 8477"})
             continue
         written = v.keyword(relationship)
         annotation = f"{row['reason']} Source: {row['source']}."
         entry: dict[str, Any] | None = None
         if why:
-            annotation += (f" Rolled up onto a coarser node of theirs ({'; '.join(why)}): our row reads {a.ref} "
-                           f"{ours} {b.ref}, which holds on their nodes as {written} (IR 8477 composition).")
+            annotation += (f" Rolled up onto a coarser node of theirs ({why}): our row reads {a.ref} {ours} {b.ref}, "
+                           f"which holds on their nodes as {written} (IR 8477 composition).")
             entry = {"set": identifier, "from": a.ref, "to": b.ref, "relationship": ours, "written": written,
                      "source_urn": a_node.urn, "target_urn": b_node.urn, "merged": False}
             rolled_up.append(entry)
@@ -750,17 +746,21 @@ def mapping_library(
         pair = (a_node.urn, b_node.urn)
         said = f"{a.ref} {ours} {b.ref} (strength {row['strength']})"
         if pair not in by_pair:
-            by_pair[pair], origin[pair], entry_of[pair] = mapping, said, entry
+            by_pair[pair], kept[pair] = mapping, (said, entry)
             continue
-        # Two of our rows on one pair of theirs (only after a roll-up): one row, the strongest claim;
-        # the other is named in its annotation and marked merged in the report.
-        new_wins = _claim(mapping) > _claim(by_pair[pair])
-        stronger, weaker, lost = (mapping, origin[pair], entry_of[pair]) if new_wins else (by_pair[pair], said, entry)
-        by_pair[pair] = dict(stronger, annotation=f"{stronger['annotation']} Also rolled up onto this pair: {weaker}.")
-        if new_wins:
-            origin[pair], entry_of[pair] = said, entry
-        if lost is not None:
-            lost["merged"] = True
+        # Two of our rows on one pair of theirs (only after a roll-up): one row, the strongest
+        # claim; the others are named in its annotation and marked merged in the report.
+        if _claim(mapping) > _claim(by_pair[pair]):
+            loser, loser_entry = kept[pair]
+            by_pair[pair], kept[pair] = mapping, (said, entry)
+        else:
+            loser, loser_entry = said, entry
+        merged.setdefault(pair, []).append(loser)
+        if loser_entry is not None:
+            loser_entry["merged"] = True
+    for pair, others in merged.items():
+        by_pair[pair] = dict(by_pair[pair], annotation=f"{by_pair[pair]['annotation']} Also rolled up onto this "
+                             f"pair: {'; '.join(others)}.")
     mappings = list(by_pair.values())
     description = (
         f"{first['title']}. Typed crosswalk by the attestgraph project (NIST IR 8477 set relationships read "
@@ -801,6 +801,19 @@ def mapping_library(
         "objects": {"requirement_mapping_sets": [mapping_set, reverse]},
     }
     return library, left_out, rolled_up
+
+
+def rolled_up_relationship(relationship: str, source: Counterpart, target: Counterpart) -> str | None:
+    """What "ours REL target" says between their nodes, where either end rolls up onto a
+    node of theirs that holds ours and more: the chain "theirs superset-of ours, ours REL
+    target" (a rolled-up source) and "... REL ours, ours subset-of theirs" (a rolled-up
+    target) composed by IR 8477; None where nothing follows."""
+    found: str | None = relationship
+    if source.rolled_up and found is not None:
+        found = compose(SUP, found)
+    if target.rolled_up and found is not None:
+        found = compose(found, SUB)
+    return found
 
 
 def _claim(mapping: dict[str, Any]) -> tuple[int, int]:

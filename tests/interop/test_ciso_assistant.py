@@ -342,7 +342,9 @@ def test_rolled_up_rows_keep_only_what_set_theory_guarantees(exported: Exported,
     # Three of our rows land on (6.1, 27001 6.1.2): one row, the strongest, naming the others.
     (row,) = [m for m in mappings["iso42001-iso27001"]
               if (m["source_requirement_urn"], m["target_requirement_urn"]) == (iso42 + "6.1", iso27 + "6.1.2")]
-    assert row["annotation"].count("Also rolled up onto this pair") == 2
+    assert row["annotation"].count("Also rolled up onto this pair") == 1
+    assert "iso42001:6.1.1 intersects-with iso27001:6.1.2" in row["annotation"]
+    assert "iso42001:6.1.4 intersects-with iso27001:6.1.2" in row["annotation"]
     # Art. 4 (one unnumbered paragraph) is their assessable node under the heading, exactly.
     (row,) = [m for m in mappings["eu-ai-act-iso42001"]
               if (m["source_requirement_urn"], m["target_requirement_urn"]) == (ai_act + "node271", iso42 + "7.2")]
@@ -391,6 +393,15 @@ def test_rows_on_one_pair_after_a_roll_up_are_written_once(catalog: Catalog) -> 
     assert [(r["from"], r["merged"]) for r in rolled_up] == [("eu-ai-act:Art. 15(4)", True),
                                                              ("eu-ai-act:Art. 15(5)", False)]
     assert left_out == []
+    # A third, stronger row wins the pair: both earlier rows are named, and marked merged.
+    rows.append(_row(catalog, "eu-ai-act:Art. 15", "iso42001:A.6.2.4", sup, 8))
+    library, _, rolled_up = ca.mapping_library("test", rows, catalog, 1)
+    (written,) = library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
+    assert written["strength_of_relationship"] == 8 and "Rolled up" not in written["annotation"].split(" Also")[0]
+    assert written["annotation"].endswith("Also rolled up onto this pair: eu-ai-act:Art. 15(4) intersects-with "
+                                          "iso42001:A.6.2.4 (strength 7); eu-ai-act:Art. 15(5) superset-of "
+                                          "iso42001:A.6.2.4 (strength 3).")
+    assert [r["merged"] for r in rolled_up] == [True, True]
 
 
 def test_eu_articles_their_file_numbers_otherwise_map_only_what_was_read(catalog: Catalog) -> None:
