@@ -2,13 +2,30 @@
 reference controls, and each curated requirement crosswalk as a requirement mapping set.
 
 CISO Assistant (intuitem/ciso-assistant-community) ships SOC 2 (2017, points of focus
-revised 2022), ISO/IEC 42001:2023, ISO/IEC 27001:2022 and the DPDP Act, but not the
-DPDP Rules 2025. A mapping row only applies between nodes of loaded frameworks, so the
-URNs written for those four frameworks are theirs, read
-from their library files (snapshot f990d7b, 2026-08-08; copies of the id lists are in
+revised 2022), ISO/IEC 42001:2023, ISO/IEC 27001:2022, the DPDP Act, NIST AI RMF 1.0
+(``nist-ai-rmf-1.0.yaml``) and the EU AI Act (``ai-act.yaml``), but not the DPDP Rules
+2025. A mapping row only applies between nodes of loaded frameworks, so the URNs written
+for those six frameworks are theirs, read from their library files (snapshot f990d7b,
+2026-08-08; copies of the id lists, with their nesting for the two AI frameworks, are in
 ``tests/data/ciso-assistant/``). Where their numbering or nesting differs from ours the
-counterpart is given by an explicit rule below; a requirement with no counterpart is
-never given an invented URN: the mapping row is left out and reported.
+counterpart is given by an explicit rule below (``THEIRS``, one leaf rule a framework); a
+requirement with no counterpart is never given an invented URN: the mapping row is left
+out and reported.
+
+Granularity. NIST AI RMF ids are theirs one-to-one (all 95 functions, categories and
+subcategories). Their EU AI Act library is as fine as ours or finer (paragraphs, points,
+sub-points) but gives generated URNs to headings and splits some of our paragraphs over
+several nodes; the rules are at ``_ai_act_leaf``. Where our node rolls up onto a coarser
+node of theirs (their node holds ours and more: ISO/IEC 42001 6.1.1-6.1.4 onto their single
+6.1, an EU paragraph split over several of their nodes onto its article, Annex III(1) and
+Annex IV(1) onto the node they share with the annex's opening words), the row is written
+only with the relationship IR 8477 still guarantees after the roll-up
+(``attestgraph.relationships.compose`` with the containment), said so in its annotation
+and listed in the export's ``rolled_up``; rows that land on one pair are written once.
+
+The control catalog's links to requirements are not exported: a reference control is
+linked from a requirement node (``reference_controls``) inside a framework library, and
+the framework libraries of theirs are not ours to rewrite.
 
 Their rules followed here (``backend/core/models.py``, ``backend/library/utils.py``,
 ``backend/library/builder.py``): a library needs ``urn``, ``locale``, ``ref_id``,
@@ -45,6 +62,7 @@ from attestgraph.errors import ConfigurationError, UnknownIdentifier
 from attestgraph.graph.store import GraphStore
 from attestgraph.queries import named
 from attestgraph.queries.catalog import Catalog, Requirement
+from attestgraph.relationships import RELATIONSHIP_RANK, RELATIONSHIPS, SUB, SUP, compose
 
 #: CISO Assistant's URN grammar (``core.models.URN_REGEX``), applied to every URN written.
 URN_REGEX = re.compile(
@@ -112,9 +130,12 @@ def _soc2_ref(r: Requirement) -> str | None:
 SOC2_NO_POINTS_OF_FOCUS = frozenset({"P1.1", "P2.1", "P3.1", "PI1.1", "PI1.2", "PI1.3", "PI1.4", "PI1.5"})
 
 
-def _iso42001_ref(r: Requirement) -> str | None:
-    # Their 6.1 is one assessable node; 42001's 6.1.1-6.1.4 have no node of their own.
-    return None if r.notation.startswith("6.1.") else str(r.notation)
+def _iso42001_leaf(r: Requirement) -> tuple[str, str | None] | None:
+    # Their 6.1 is one assessable node; 42001's 6.1.1-6.1.4 have no node of their own and
+    # roll up onto it, which holds each (the roll-up rule: see the EU AI Act's rules below).
+    if r.notation.startswith("6.1."):
+        return "6.1", f"their 6.1 is one node for ISO/IEC 42001 6.1.1-6.1.4, so {r.notation} is on it"
+    return r.notation.lower(), None
 
 
 def _iso27001_ref(r: Requirement) -> str | None:
@@ -135,42 +156,198 @@ def _dpdp_act_ref(r: Requirement) -> str | None:
     return None
 
 
+def _nist_ai_rmf_ref(r: Requirement) -> str | None:
+    # Their ref_ids are ours one-to-one (GOVERN, GOVERN 1, GOVERN 1.1 ... MANAGE 4.3), and
+    # the URN leaf is the ref_id lowercased with its space as a hyphen (govern-1.1). Their
+    # "Preamble" nodes quote the function's introduction and have no counterpart of ours.
+    return str(r.notation)
+
+
+# -- the EU AI Act: their library's numbering, and the rule that finds our provisions in it --
+#
+# Their ``ai-act`` library (version 2) gives a ref_id to paragraphs ("9.2"), points ("9.2.a")
+# and sub-points ("13.3.b.i"), and none to chapter, article and annex headings, to an article's
+# only paragraph, to an annex's points or to continuation subparagraphs: those carry
+# generated URNs ("node324"), numbered by position in their file. Our notation finds its node
+# by these rules, each checked against their id list and, for every provision our graph
+# holds, against the text their node holds (tests/interop/test_ciso_assistant.py:
+# EU_READ_TEXT_BY_TEXT). Their text is the Regulation's in a pre-publication version in
+# places ("user" for "deployer" in 14(4)); their paragraph numbers are the Official
+# Journal's for those provisions except in Art. 73 (rule 2).
+#
+# 1. "Art. N(p)", "Art. N(p)(x)", "Art. N(p)(x)(i)" and "Art. N(x)" (an article of points
+#    only, Art. 16) are their ref_id "N.p", "N.p.x", "N.p.x.i", "N.x".
+# 2. Except in the articles their file numbers otherwise (AI_ACT_RENUMBERED), where only
+#    the provisions read text by text are mapped and any other is left out: their Art. 73
+#    has no "73.4"; its "73.5" holds the Regulation's 73(4) (death of a person, ten days),
+#    "73.6" its 73(5) (an initial incomplete report), "73.7" and the node after it 73(6);
+#    "73.8" and "73.9" hold the same text and the Regulation's 73(7) is in neither. Their
+#    Art. 3 numbers each definition one ahead (their "3.2" is the Regulation's 3(1)).
+# 3. "Art. N", "Chapter N", "Annex N" are their heading nodes (AI_ACT_ARTICLES, _CHAPTERS,
+#    _ANNEXES); an annex point "Annex N(n)" is the annex's n-th child, "Annex XI Section n"
+#    the section of that heading. Art. 4, a single unnumbered paragraph, is their one node
+#    under the heading, the assessable one; Art. 19(1) is their first, unnumbered, node
+#    under Art. 19 (AI_ACT_UNNUMBERED).
+# 4. Roll-up. Where their file splits one of our paragraphs over several sibling nodes (the
+#    numbered first subparagraph and unnumbered continuations, AI_ACT_SPLIT), no node of
+#    theirs is the paragraph, so the paragraph rolls up onto their article node, which holds
+#    it; where their node holds our annex point together with the annex's opening words
+#    (Annex III(1), Annex IV(1)), the point rolls up onto that node. A rolled-up node of
+#    theirs holds everything ours holds and more, so a row "ours REL x" is written as
+#    "theirs compose(superset-of, REL) x" by the composition table of
+#    attestgraph.relationships (IR 8477): equal and superset-of stay superset-of, subset-of
+#    and intersects-with become intersects-with, and a not-related row is left out (a part
+#    disjoint from x says nothing of the whole). Rows that land on the same pair of nodes
+#    are written once (see ``mapping_library``).
+#
+# Their article and chapter headings are not assessable, and their mapping engine reads only
+# assessable requirements of an audit: a rolled-up row is true and shown, but CISO Assistant
+# infers no result through it.
+
+#: Node numbers of their article headings, Articles 1 to 113 in order ("node324" is Article 9).
+AI_ACT_ARTICLES = dict(enumerate((
+    184, 187, 200, 270, 273, 302, 316, 321, 324, 343, 364, 368, 379, 396, 410, 421, 435, 453, 462, 465, 468, 472,
+    483, 495, 502, 514, 535, 548, 556, 562, 568, 581, 583, 588, 592, 595, 616, 621, 625, 628, 632, 646, 649, 667,
+    672, 679, 687, 693, 699, 706, 717, 723, 731, 745, 757, 765, 781, 799, 804, 823, 845, 853, 857, 862, 865, 874,
+    876, 887, 893, 898, 909, 918, 924, 938, 953, 957, 963, 968, 975, 985, 994, 998, 1004, 1013, 1017, 1019, 1023,
+    1026, 1029, 1032, 1036, 1042, 1050, 1054, 1057, 1062, 1068, 1075, 1079, 1091, 1099, 1107, 1109, 1111, 1113, 1115,
+    1117, 1119, 1121, 1123, 1125, 1127, 1129,
+), start=1))
+_ROMAN_XIII = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII")
+#: Node numbers of their chapter and annex headings, I to XIII.
+AI_ACT_CHAPTERS = dict(zip(_ROMAN_XIII, (183, 272, 300, 705, 715, 780, 860, 908, 916, 1056, 1067, 1078, 1106),
+                           strict=True))
+AI_ACT_ANNEXES = dict(zip(_ROMAN_XIII, (1132, 1134, 1136, 1145, 1155, 1164, 1169, 1175, 1182, 1184, 1192, 1198, 1200),
+                          strict=True))
+#: Node numbers of the children of the annexes whose points or sections we model, in order.
+AI_ACT_ANNEX_PARTS = {
+    "III": (1137, 1138, 1139, 1140, 1141, 1142, 1143, 1144),  # points 1-8
+    "IV": (1146, 1147, 1148, 1149, 1150, 1151, 1152, 1153, 1154),  # points 1-9
+    "XI": (1193, 1196),  # Sections 1 and 2
+}
+#: Annex points their node holds together with the annex's opening words.
+AI_ACT_WITH_CHAPEAU = frozenset({"Annex III(1)", "Annex IV(1)"})
+#: Articles their file numbers otherwise: our provision -> their ref_id, for those read text
+#: by text; any other paragraph or point of these articles has no counterpart.
+AI_ACT_RENUMBERED: dict[int, dict[str, str]] = {
+    3: {},
+    73: {"Art. 73(1)": "73.1", "Art. 73(2)": "73.2", "Art. 73(3)": "73.3", "Art. 73(4)": "73.5", "Art. 73(5)": "73.6"},
+}
+AI_ACT_UNNUMBERED = {"Art. 4": "node271", "Art. 19(1)": "node463"}
+#: Our paragraphs their file splits over a numbered node and unnumbered continuation
+#: subparagraphs (the numbered node's next siblings without a ref_id; their 73.7 and the
+#: node after it hold 73(6)).
+AI_ACT_SPLIT = frozenset({
+    "Art. 5(1)", "Art. 9(5)", "Art. 15(4)", "Art. 15(5)", "Art. 22(3)", "Art. 25(4)", "Art. 26(5)", "Art. 26(6)",
+    "Art. 43(1)", "Art. 50(4)", "Art. 73(6)",
+})
+
+
+def _ai_act_leaf(r: Requirement) -> tuple[str, str | None] | None:
+    """Their URN leaf for one of our EU AI Act provisions, and why ours rolls up onto it
+    (None when their node is ours exactly); None when their library has no such node."""
+    notation = r.notation
+    article = re.fullmatch(r"Art\. (\d+)((?:\([0-9a-z]+\))*)", notation)
+    if notation in AI_ACT_SPLIT and article:
+        return (f"node{AI_ACT_ARTICLES[int(article.group(1))]}",
+                f"their file splits {notation} over several nodes, so it is on their Article {article.group(1)}")
+    if notation in AI_ACT_UNNUMBERED:
+        return AI_ACT_UNNUMBERED[notation], None
+    if article and article.group(2):
+        renumbered = AI_ACT_RENUMBERED.get(int(article.group(1)))
+        if renumbered is not None:
+            return (renumbered[notation], None) if notation in renumbered else None
+        return ".".join([article.group(1), *re.findall(r"\(([0-9a-z]+)\)", article.group(2))]), None
+    if article:
+        number = int(article.group(1))
+        return (f"node{AI_ACT_ARTICLES[number]}", None) if number in AI_ACT_ARTICLES else None
+    heading = re.fullmatch(r"(Chapter|Annex) ([IVX]+)(?:\((\d+)\)| Section (\d+))?", notation)
+    if heading is None:
+        return None
+    kind, roman, point, section = heading.groups()
+    if kind == "Chapter":
+        return (f"node{AI_ACT_CHAPTERS[roman]}", None) if roman in AI_ACT_CHAPTERS and not (point or section) else None
+    if not (point or section):
+        return (f"node{AI_ACT_ANNEXES[roman]}", None) if roman in AI_ACT_ANNEXES else None
+    parts = AI_ACT_ANNEX_PARTS.get(roman, ())
+    n = int(point or section)
+    if not 1 <= n <= len(parts) or (section and roman != "XI") or (point and roman == "XI"):
+        return None
+    why = (f"their node for {notation} also holds the opening words of Annex {roman}"
+           if notation in AI_ACT_WITH_CHAPEAU else None)
+    return f"node{parts[n - 1]}", why
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    """Their node for one of our requirements. ``rolled_up`` says why, when their node holds
+    ours and more (ours rolls up onto it); None when it is ours exactly."""
+
+    urn: str
+    rolled_up: str | None = None
+
+
+Leaf = Callable[[Requirement], tuple[str, str | None] | None]
+
+
+def by_ref_id(ref_of: Callable[[Requirement], str | None], exceptions: dict[str, str] | None = None) -> Leaf:
+    """A leaf rule for a library whose URN leaf is its ref_id: lowercased by their loader, a
+    space as a hyphen (NIST AI RMF), with ``exceptions`` (ref_id -> leaf) where their file
+    spells a URN otherwise. Such a node is always ours exactly: no roll-up."""
+
+    def leaf(r: Requirement) -> tuple[str, str | None] | None:
+        ref = ref_of(r)
+        if ref is None:
+            return None
+        return (exceptions or {}).get(ref, ref.lower().replace(" ", "-")), None
+
+    return leaf
+
+
 @dataclass(frozen=True)
 class TheirFramework:
-    """A framework CISO Assistant ships, and how our ids find their nodes."""
+    """A framework CISO Assistant ships, and how our ids find their nodes: ``leaf_of`` gives
+    our requirement's URN leaf in their library and, where ours rolls up onto a coarser node
+    of theirs, why (None where their node is ours exactly); None where they have no node."""
 
     slug: str
     library_urn: str
     framework_urn: str
     source_file: str
-    ref_of: Callable[[Requirement], str | None]
-    #: ref_id -> URN leaf where their URN is not the lowercased ref_id.
-    leaf_exceptions: dict[str, str] = field(default_factory=dict)
+    leaf_of: Leaf
 
     @property
     def node_prefix(self) -> str:
         return self.framework_urn.replace(":framework:", ":req_node:", 1) + ":"
 
+    def counterpart(self, r: Requirement) -> Counterpart | None:
+        found = self.leaf_of(r)
+        return None if found is None else Counterpart(self.node_prefix + found[0], found[1])
+
     def node_urn(self, r: Requirement) -> str | None:
-        ref = self.ref_of(r)
-        if ref is None:
-            return None
-        return self.node_prefix + self.leaf_exceptions.get(ref, ref.lower())  # their loader lowercases URNs
+        found = self.counterpart(r)
+        return None if found is None else found.urn
 
 
 THEIRS = {
     f.slug: f
     for f in (
         TheirFramework("soc2", "urn:intuitem:risk:library:soc2-2017-rev-2022",
-                       "urn:intuitem:risk:framework:soc2-2017-rev-2022", "soc2_2017_with_rev_2022.yaml", _soc2_ref,
+                       "urn:intuitem:risk:framework:soc2-2017-rev-2022", "soc2_2017_with_rev_2022.yaml",
                        # their only point of focus whose URN drops a letter of its ref_id
-                       {"CC6.5.1": "c6.5.1"}),
+                       by_ref_id(_soc2_ref, {"CC6.5.1": "c6.5.1"})),
         TheirFramework("iso42001", "urn:intuitem:risk:library:iso42001-2023",
-                       "urn:intuitem:risk:framework:iso42001-2023", "iso42001-2023.yaml", _iso42001_ref),
+                       "urn:intuitem:risk:framework:iso42001-2023", "iso42001-2023.yaml", _iso42001_leaf),
         TheirFramework("iso27001", "urn:intuitem:risk:library:iso27001-2022",
-                       "urn:intuitem:risk:framework:iso27001-2022", "iso27001-2022.yaml", _iso27001_ref),
+                       "urn:intuitem:risk:framework:iso27001-2022", "iso27001-2022.yaml", by_ref_id(_iso27001_ref)),
         TheirFramework("dpdp-act", "urn:intuitem:risk:library:india-dpdpa-2023",
-                       "urn:intuitem:risk:framework:india-dpdpa-2023", "india-dpdpa-2023.yaml", _dpdp_act_ref),
+                       "urn:intuitem:risk:framework:india-dpdpa-2023", "india-dpdpa-2023.yaml",
+                       by_ref_id(_dpdp_act_ref)),
+        TheirFramework("nist-ai-rmf", "urn:intuitem:risk:library:nist-ai-rmf-1.0",
+                       "urn:intuitem:risk:framework:nist-ai-rmf-1.0", "nist-ai-rmf-1.0.yaml",
+                       by_ref_id(_nist_ai_rmf_ref)),
+        TheirFramework("eu-ai-act", "urn:intuitem:risk:library:ai-act", "urn:intuitem:risk:framework:ai-act",
+                       "ai-act.yaml", _ai_act_leaf),
     )
 }
 
@@ -183,13 +360,19 @@ def rules_node_urn(notation: str) -> str:
     return urn("req_node", RULES_REF, notation.lower())
 
 
+def counterpart(r: Requirement) -> Counterpart | None:
+    """The CISO Assistant node of one of our requirements, or None where their library has no node for it."""
+    if r.slug == "dpdp-rules":
+        return Counterpart(rules_node_urn(r.notation))
+    if r.slug in THEIRS:
+        return THEIRS[r.slug].counterpart(r)
+    return None
+
+
 def requirement_urn(r: Requirement) -> str | None:
     """The CISO Assistant URN of one of our requirements, or None where their library has no node for it."""
-    if r.slug == "dpdp-rules":
-        return rules_node_urn(r.notation)
-    if r.slug in THEIRS:
-        return THEIRS[r.slug].node_urn(r)
-    return None
+    found = counterpart(r)
+    return None if found is None else found.urn
 
 
 def framework_urns(slug: str) -> tuple[str, str]:
@@ -210,10 +393,12 @@ class Export:
 
     files: list[dict[str, Any]] = field(default_factory=list)
     left_out: list[dict[str, Any]] = field(default_factory=list)
+    rolled_up: list[dict[str, Any]] = field(default_factory=list)
     skipped_sets: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"files": self.files, "left_out": self.left_out, "left_out_count": len(self.left_out),
+                "rolled_up": self.rolled_up, "rolled_up_count": len(self.rolled_up),
                 "skipped_sets": self.skipped_sets}
 
 
@@ -230,9 +415,11 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
     -------
     Export
         ``files`` (path, library URN, object counts), ``left_out`` (every mapping row
-        one of whose ends has no node in CISO Assistant's library, with which end) and
-        ``skipped_sets`` (crosswalks touching a framework whose CISO Assistant ids are not
-        in ``THEIRS``).
+        one of whose ends has no node in CISO Assistant's library, with which end, or whose
+        roll-up leaves no relationship), ``rolled_up`` (every row written onto a coarser
+        node of theirs: our relationship, the one written, their URNs, and whether it was
+        merged into another row on the same pair) and ``skipped_sets`` (crosswalks touching
+        a framework whose CISO Assistant ids are not in ``THEIRS``).
     """
     catalog = Catalog(store)
     sets = _requirement_sets(store, catalog, set_id)  # an unknown set fails before anything is written
@@ -266,10 +453,12 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
             result.skipped_sets.append({"set": identifier, "rows": len(rows), "no_library_for": sorted(
                 set(ends) - exported)})
             continue
-        library, left_out = mapping_library(identifier, rows, catalog, version)
+        library, left_out, rolled_up = mapping_library(identifier, rows, catalog, version)
         result.left_out += left_out
+        result.rolled_up += rolled_up
         written = len(library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])
-        write(f"mapping-{identifier}.yaml", library, {"requirement_mappings": written, "left_out": len(left_out)})
+        write(f"mapping-{identifier}.yaml", library,
+              {"requirement_mappings": written, "left_out": len(left_out), "rolled_up": len(rolled_up)})
     return result
 
 
@@ -499,8 +688,17 @@ def _requirement_sets(store: GraphStore, catalog: Catalog, set_id: str | None) -
 
 def mapping_library(
     identifier: str, rows: Iterable[dict[str, Any]], catalog: Catalog, version: int
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One curated requirement crosswalk as a CISO Assistant mapping library, and the rows left out."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """One curated requirement crosswalk as a CISO Assistant mapping library, the rows left
+    out and the rows written onto a coarser node of theirs (rolled up).
+
+    A row whose end rolls up (their node holds ours and more, see ``Counterpart``) is
+    composed with that containment by IR 8477 (``attestgraph.relationships.compose``): a
+    rolled-up source reads "theirs superset-of ours, ours REL target", a rolled-up target
+    "source REL ours, ours subset-of theirs"; where the chain says nothing the row is left out.
+    Rows that land on one pair of their nodes are written once: the strongest claim
+    (relationship, then strength) is kept and the others named in its annotation.
+    """
     rows = list(rows)
     first = rows[0]
     source = catalog.by_iri[first["from"]].slug
@@ -508,24 +706,62 @@ def mapping_library(
     source_library, source_framework = framework_urns(source)
     target_library, target_framework = framework_urns(target)
     ref = f"mapping-{identifier}"
-    mappings: list[dict[str, Any]] = []
+    by_pair: dict[tuple[str, str], dict[str, Any]] = {}
+    kept: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {}  # per pair: the kept row, its report entry
+    merged: dict[tuple[str, str], list[str]] = {}  # per pair: the rows merged into it, in our ids
     left_out: list[dict[str, Any]] = []
+    rolled_up: list[dict[str, Any]] = []
     for row in rows:
         a, b = catalog.by_iri[row["from"]], catalog.by_iri[row["to"]]
-        a_urn, b_urn = requirement_urn(a), requirement_urn(b)
-        if a_urn is None or b_urn is None:
-            missing = [r.ref for r, u in ((a, a_urn), (b, b_urn)) if u is None]
-            left_out.append({"set": identifier, "from": a.ref, "to": b.ref,
-                             "relationship": v.keyword(row["rel"]), "no_counterpart": missing})
+        a_node, b_node = counterpart(a), counterpart(b)
+        ours = v.keyword(row["rel"])
+        if a_node is None or b_node is None:
+            missing = [r.ref for r, n in ((a, a_node), (b, b_node)) if n is None]
+            left_out.append({"set": identifier, "from": a.ref, "to": b.ref, "relationship": ours,
+                             "no_counterpart": missing})
             continue
-        mappings.append({
-            "source_requirement_urn": a_urn,
-            "target_requirement_urn": b_urn,
-            "relationship": RELATIONSHIP[v.keyword(row["rel"])],
+        why = "; ".join(note for note in (a_node.rolled_up, b_node.rolled_up) if note)
+        relationship = rolled_up_relationship(row["rel"], a_node, b_node)
+        if relationship is None:
+            left_out.append({"set": identifier, "from": a.ref, "to": b.ref, "relationship": ours,
+                             "no_counterpart": [], "rolled_up": f"{why}: nothing follows by IR 8477"})
+            continue
+        written = v.keyword(relationship)
+        annotation = f"{row['reason']} Source: {row['source']}."
+        entry: dict[str, Any] | None = None
+        if why:
+            annotation += (f" Rolled up onto a coarser node of theirs ({why}): our row reads {a.ref} {ours} {b.ref}, "
+                           f"which holds on their nodes as {written} (IR 8477 composition).")
+            entry = {"set": identifier, "from": a.ref, "to": b.ref, "relationship": ours, "written": written,
+                     "source_urn": a_node.urn, "target_urn": b_node.urn, "merged": False}
+            rolled_up.append(entry)
+        mapping = {
+            "source_requirement_urn": a_node.urn,
+            "target_requirement_urn": b_node.urn,
+            "relationship": RELATIONSHIP[written],
             "rationale": RATIONALE[v.keyword(row["rat"])],
             "strength_of_relationship": int(row["strength"]),
-            "annotation": f"{row['reason']} Source: {row['source']}.",
-        })
+            "annotation": annotation,
+        }
+        pair = (a_node.urn, b_node.urn)
+        said = f"{a.ref} {ours} {b.ref} (strength {row['strength']})"
+        if pair not in by_pair:
+            by_pair[pair], kept[pair] = mapping, (said, entry)
+            continue
+        # Two of our rows on one pair of theirs (only after a roll-up): one row, the strongest
+        # claim; the others are named in its annotation and marked merged in the report.
+        if _claim(mapping) > _claim(by_pair[pair]):
+            loser, loser_entry = kept[pair]
+            by_pair[pair], kept[pair] = mapping, (said, entry)
+        else:
+            loser, loser_entry = said, entry
+        merged.setdefault(pair, []).append(loser)
+        if loser_entry is not None:
+            loser_entry["merged"] = True
+    for pair, others in merged.items():
+        by_pair[pair] = dict(by_pair[pair], annotation=f"{by_pair[pair]['annotation']} Also rolled up onto this "
+                             f"pair: {'; '.join(others)}.")
+    mappings = list(by_pair.values())
     description = (
         f"{first['title']}. Typed crosswalk by the attestgraph project (NIST IR 8477 set relationships read "
         f"'source REL target', rationale, strength 0-10, a reason and its source per row). Method: {first['method']}"
@@ -564,7 +800,27 @@ def mapping_library(
         "dependencies": [source_library, target_library],
         "objects": {"requirement_mapping_sets": [mapping_set, reverse]},
     }
-    return library, left_out
+    return library, left_out, rolled_up
+
+
+def rolled_up_relationship(relationship: str, source: Counterpart, target: Counterpart) -> str | None:
+    """What "ours REL target" says between their nodes, where either end rolls up onto a
+    node of theirs that holds ours and more: the chain "theirs superset-of ours, ours REL
+    target" (a rolled-up source) and "... REL ours, ours subset-of theirs" (a rolled-up
+    target) composed by IR 8477; None where nothing follows."""
+    found: str | None = relationship
+    if source.rolled_up and found is not None:
+        found = compose(SUP, found)
+    if target.rolled_up and found is not None:
+        found = compose(found, SUB)
+    return found
+
+
+def _claim(mapping: dict[str, Any]) -> tuple[int, int]:
+    """How much a written row claims (the project's relationship rank, then strength), to keep
+    the strongest of the rows that land on one pair."""
+    iri = {RELATIONSHIP[v.keyword(r)]: r for r in RELATIONSHIPS}[mapping["relationship"]]
+    return RELATIONSHIP_RANK[iri], mapping["strength_of_relationship"]
 
 
 #: Set relationships read the other way (IR 8477: a subset of b is b superset of a).

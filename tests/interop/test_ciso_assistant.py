@@ -7,6 +7,7 @@ backend/library/builder.py check_document_shape)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -26,32 +27,90 @@ Cli = Callable[..., tuple[int, str, str]]
 
 DATA = Path(__file__).parent.parent / "data" / "ciso-assistant"
 REQUIREMENT_SETS = {
-    "dpdp-act-iso27001", "dpdp-act-soc2", "dpdp-rules-iso27001", "dpdp-rules-soc2",
-    "iso42001-iso27001", "iso42001-soc2", "soc2-iso27001",
+    "dpdp-act-iso27001", "dpdp-act-soc2", "dpdp-rules-iso27001", "dpdp-rules-soc2", "eu-ai-act-iso42001",
+    "iso42001-iso27001", "iso42001-soc2", "nist-ai-rmf-iso42001", "soc2-iso27001",
 }
 #: Their nodes no requirement of ours corresponds to, by framework: the two headings
-#: their ISO/IEC 27001 library adds, and section 3's clauses of the Act, which our graph
-#: models as one section.
-THEIRS_ONLY = {
+#: their ISO/IEC 27001 library adds, section 3's clauses of the Act, which our graph
+#: models as one section, and NIST AI RMF's "Preamble" nodes (no ref_id: the functions'
+#: introductions). Their EU AI Act library holds the whole Regulation, recitals and
+#: definitions included, where ours models the duties: it is checked the other way
+#: (test_every_eu_provision_finds_the_node_their_id_list_gives).
+THEIRS_ONLY: dict[str, set[str] | None] = {
     "soc2": set(),
     "iso42001": set(),
     "iso27001": {"core", "annex-a"},
     "dpdp-act": {"3(a)", "3(a)(i)", "3(a)(ii)", "3(b)", "3(c)", "3(c)(i)", "3(c)(ii)", "3(c)(ii)(A)", "3(c)(ii)(B)"},
+    "nist-ai-rmf": {f"node{n}" for n in (3, 4, 5, 6, 7, 34, 35, 36, 37, 38, 63, 64, 65, 66, 67, 95, 96, 97)},
+    "eu-ai-act": None,
 }
 
 
-def their_ids(slug: str) -> dict[str, Any]:
-    """urn -> ref_id of one of their frameworks, with the library and framework URN from the header."""
+#: Our requirements that roll up onto a coarser node of theirs (documented in the module).
+ROLLED_UP = {
+    "soc2": set(), "iso27001": set(), "dpdp-act": set(), "nist-ai-rmf": set(),
+    "iso42001": {"6.1.1", "6.1.2", "6.1.3", "6.1.4"},
+    "eu-ai-act": {"Art. 5(1)", "Art. 9(5)", "Art. 15(4)", "Art. 15(5)", "Art. 22(3)", "Art. 25(4)", "Art. 26(5)",
+                  "Art. 26(6)", "Art. 43(1)", "Art. 50(4)", "Art. 73(6)", "Annex III(1)", "Annex IV(1)"},
+}
+
+#: Our EU AI Act provisions whose node of theirs was read text by text against ours and the
+#: Regulation when this export was written (their nodes carry the Regulation's text, in a
+#: pre-publication version in places: "user" for "deployer" in 14(4), Art. 3 point (44)
+#: for (49) in 73(3)); Art. 73 checked against the OJ text as reproduced at
+#: lexelerate.ai/article/article-73-reporting-of-serious-incidents.
+EU_READ_TEXT_BY_TEXT = frozenset({
+    "Chapter I", "Art. 4", "Chapter II", "Art. 5", "Art. 5(1)", "Art. 5(1)(a)", "Art. 5(1)(b)", "Art. 5(1)(c)",
+    "Art. 5(1)(d)", "Art. 5(1)(e)", "Art. 5(1)(f)", "Art. 5(1)(g)", "Art. 5(1)(h)", "Chapter III", "Art. 6",
+    "Art. 6(4)", "Art. 9", "Art. 9(1)", "Art. 9(2)", "Art. 9(2)(a)", "Art. 9(2)(b)", "Art. 9(2)(c)", "Art. 9(2)(d)",
+    "Art. 9(5)", "Art. 9(6)", "Art. 9(9)", "Art. 10", "Art. 10(2)", "Art. 10(2)(a)", "Art. 10(2)(b)",
+    "Art. 10(2)(c)", "Art. 10(2)(d)", "Art. 10(2)(e)", "Art. 10(2)(f)", "Art. 10(2)(g)", "Art. 10(2)(h)",
+    "Art. 10(3)", "Art. 10(4)", "Art. 10(5)", "Art. 11", "Art. 11(1)", "Art. 12", "Art. 12(1)", "Art. 13",
+    "Art. 13(1)", "Art. 13(2)", "Art. 13(3)", "Art. 14", "Art. 14(1)", "Art. 14(3)", "Art. 14(4)", "Art. 15",
+    "Art. 15(1)", "Art. 15(3)", "Art. 15(4)", "Art. 15(5)", "Art. 16", "Art. 16(a)", "Art. 16(b)", "Art. 16(c)",
+    "Art. 16(d)", "Art. 16(e)", "Art. 16(f)", "Art. 16(g)", "Art. 16(h)", "Art. 16(i)", "Art. 16(j)", "Art. 16(k)",
+    "Art. 16(l)", "Art. 17", "Art. 17(1)", "Art. 18", "Art. 18(1)", "Art. 19", "Art. 19(1)", "Art. 20", "Art. 20(1)",
+    "Art. 21", "Art. 21(1)", "Art. 22", "Art. 22(1)", "Art. 22(3)", "Art. 23", "Art. 23(1)", "Art. 24", "Art. 24(1)",
+    "Art. 25", "Art. 25(1)", "Art. 25(4)", "Art. 26", "Art. 26(1)", "Art. 26(2)", "Art. 26(4)", "Art. 26(5)",
+    "Art. 26(6)", "Art. 26(7)", "Art. 26(11)", "Art. 27", "Art. 27(1)", "Art. 27(3)", "Art. 43", "Art. 43(1)",
+    "Art. 43(2)", "Art. 47", "Art. 47(1)", "Art. 48", "Art. 48(2)", "Art. 48(3)", "Art. 49", "Art. 49(1)",
+    "Art. 49(2)", "Chapter IV", "Art. 50", "Art. 50(1)", "Art. 50(2)", "Art. 50(3)", "Art. 50(4)", "Art. 50(5)",
+    "Chapter V", "Art. 52", "Art. 52(1)", "Art. 53", "Art. 53(1)", "Art. 53(1)(a)", "Art. 53(1)(b)", "Art. 53(1)(c)",
+    "Art. 53(1)(d)", "Art. 54", "Art. 54(1)", "Art. 55", "Art. 55(1)", "Art. 55(1)(a)", "Art. 55(1)(b)",
+    "Art. 55(1)(c)", "Art. 55(1)(d)", "Chapter IX", "Art. 72", "Art. 72(1)", "Art. 72(2)", "Art. 72(3)", "Art. 73",
+    "Art. 73(1)", "Art. 73(2)", "Art. 73(3)", "Art. 73(4)", "Art. 73(6)", "Chapter XII", "Art. 99", "Art. 99(3)",
+    "Art. 99(4)", "Art. 99(5)", "Art. 99(6)", "Art. 101", "Art. 101(1)", "Annex III", "Annex III(1)", "Annex III(2)",
+    "Annex III(3)", "Annex III(4)", "Annex III(5)", "Annex III(6)", "Annex III(7)", "Annex III(8)", "Annex IV",
+    "Annex IV(1)", "Annex IV(2)", "Annex IV(3)", "Annex IV(4)", "Annex IV(5)", "Annex IV(6)", "Annex IV(7)",
+    "Annex IV(8)", "Annex IV(9)", "Annex XI", "Annex XI Section 1", "Annex XI Section 2", "Annex XII",
+})
+
+
+def their_rows(slug: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The header and the rows (by column name) of one of their id lists."""
     header: dict[str, str] = {}
-    nodes: dict[str, str] = {}
+    columns: list[str] = []
+    rows: list[dict[str, str]] = []
     for line in (DATA / f"{slug}.tsv").read_text(encoding="utf-8").splitlines():
         if line.startswith("#"):
             key, _, value = line[2:].partition(": ")
             header[key] = value
-        elif line != "urn\tref_id":
-            urn, ref_id = line.split("\t")
-            nodes[urn] = ref_id
-    return {"library": header["library"].split()[0], "framework": header["framework"], "nodes": nodes}
+        elif not columns:
+            columns = line.split("\t")
+        else:
+            rows.append(dict(zip(columns, line.split("\t"), strict=True)))
+    return header, rows
+
+
+def their_ids(slug: str) -> dict[str, Any]:
+    """urn -> ref_id of one of their frameworks, with the library and framework URN from the header."""
+    header, rows = their_rows(slug)
+    return {"library": header["library"].split()[0], "framework": header["framework"],
+            "nodes": {row["urn"]: row["ref_id"] for row in rows}}
+
+
+def leaf(urn: str) -> str:
+    return urn.rsplit(":", 1)[1]
 
 
 @pytest.fixture(scope="module")
@@ -190,12 +249,16 @@ def test_our_requirements_find_exactly_their_nodes(catalog: Catalog, slug: str) 
     that has a counterpart goes unmatched, and none is invented."""
     theirs = their_ids(slug)
     assert (theirs["library"], theirs["framework"]) == ca.framework_urns(slug)
-    given = {r.ref: ca.requirement_urn(r) for r in catalog.requirements(slug)}
-    matched = [u for u in given.values() if u is not None]
+    given = {r.notation: ca.counterpart(r) for r in catalog.requirements(slug)}
+    matched = [c.urn for c in given.values() if c is not None]
     assert set(matched) <= set(theirs["nodes"]), sorted(set(matched) - set(theirs["nodes"]))
-    assert len(matched) == len(set(matched))
-    unmatched_theirs = {theirs["nodes"][u] for u in set(theirs["nodes"]) - set(matched)}
-    assert unmatched_theirs == THEIRS_ONLY[slug]
+    exact = [c.urn for c in given.values() if c is not None and c.rolled_up is None]
+    assert len(exact) == len(set(exact))  # only a roll-up shares a node of theirs
+    assert {n for n, c in given.items() if c is not None and c.rolled_up} == ROLLED_UP[slug]
+    expected = THEIRS_ONLY[slug]
+    if expected is not None:
+        unmatched_theirs = {theirs["nodes"][u] or leaf(u) for u in set(theirs["nodes"]) - set(matched)}
+        assert unmatched_theirs == expected
 
 
 def test_periods_read_as_the_law_states_them() -> None:
@@ -212,7 +275,9 @@ def test_their_numbering_is_mapped_where_it_differs(catalog: Catalog) -> None:
     assert urn["soc2:P1"] == soc2 + "p1.0" and urn["soc2:Privacy"] == soc2 + "p"
     assert urn["soc2:CC3.2-POF6"] is None and urn["soc2:CC3.2-POF7"] == soc2 + "cc3.2.6"
     assert urn["soc2:P1.1-POF1"] is None and urn["soc2:Security"] is None
-    assert urn["iso42001:6.1"] == "urn:intuitem:risk:req_node:iso42001-2023:6.1" and urn["iso42001:6.1.2"] is None
+    assert urn["iso42001:6.1"] == "urn:intuitem:risk:req_node:iso42001-2023:6.1" == urn["iso42001:6.1.2"]
+    rolled = ca.counterpart(catalog.requirement("iso42001:6.1.2"))
+    assert rolled is not None and rolled.rolled_up and "their 6.1 is one node" in rolled.rolled_up
     assert urn["iso42001:A.6.2.6"] == "urn:intuitem:risk:req_node:iso42001-2023:a.6.2.6"
     assert urn["dpdp-act:Chapter II"] == "urn:intuitem:risk:req_node:india-dpdpa-2023:chapter-2"
     assert urn["dpdp-act:8(7)(a)"] == "urn:intuitem:risk:req_node:india-dpdpa-2023:8(7)(a)"
@@ -228,15 +293,197 @@ def test_every_curated_row_is_written_or_reported(
         "?s dct:identifier ?id }").records() if r["id"] in REQUIREMENT_SETS]
     written = {s: len(libraries[f"mapping-{s}.yaml"]["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])
                for s in REQUIREMENT_SETS}
-    assert sum(written.values()) + len(result.left_out) == len(rows)
+    merged = [item for item in result.rolled_up if item["merged"]]
+    assert sum(written.values()) + len(result.left_out) + len(merged) == len(rows) == 858
     for item in result.left_out:
         assert item["no_counterpart"] and all(
             ca.requirement_urn(catalog.requirement(ref)) is None for ref in item["no_counterpart"])
-    # Only ISO/IEC 42001's 6.1.1-6.1.4 lack a node (their 6.1 is one node): 13 rows.
-    assert {ref for item in result.left_out for ref in item["no_counterpart"]} == {
-        "iso42001:6.1.1", "iso42001:6.1.2", "iso42001:6.1.3", "iso42001:6.1.4"}
-    assert len(result.left_out) == 13
+    # Every end has a node of theirs, exactly or rolled up: nothing is left out.
+    assert result.left_out == []
+    assert len(result.rolled_up) == 45 and len(merged) == 12
     assert written["soc2-iso27001"] == 203 and written["dpdp-rules-soc2"] == 79
+    assert written["eu-ai-act-iso42001"] == 71 and written["nist-ai-rmf-iso42001"] == 127
+    assert written["iso42001-iso27001"] == 79 and written["iso42001-soc2"] == 73
+    by_set: dict[str, int] = {}
+    for item in result.rolled_up:
+        by_set[item["set"]] = by_set.get(item["set"], 0) + 1
+    assert by_set == {"eu-ai-act-iso42001": 15, "iso42001-iso27001": 5, "iso42001-soc2": 8, "nist-ai-rmf-iso42001": 17}
+
+
+def test_rolled_up_rows_keep_only_what_set_theory_guarantees(exported: Exported, catalog: Catalog) -> None:
+    """A rolled-up end is a node of theirs that holds ours and more: each written row is our
+    relationship composed with that containment, and says so in its annotation."""
+    result, libraries = exported
+    # superset-of then REL (a rolled-up source) and REL then subset-of (a rolled-up target), by set theory.
+    source_rolled = {"equal": "superset-of", "superset-of": "superset-of", "subset-of": "intersects-with",
+                     "intersects-with": "intersects-with"}
+    target_rolled = {"equal": "subset-of", "subset-of": "subset-of", "superset-of": "intersects-with",
+                     "intersects-with": "intersects-with"}
+    for item in result.rolled_up:
+        a, b = ca.counterpart(catalog.requirement(item["from"])), ca.counterpart(catalog.requirement(item["to"]))
+        assert a is not None and b is not None and (a.urn, b.urn) == (item["source_urn"], item["target_urn"])
+        expected = item["relationship"]
+        if a.rolled_up:
+            expected = source_rolled[expected]
+        if b.rolled_up:
+            expected = target_rolled[expected]
+        assert item["written"] == expected, item
+    mappings = {s: libraries[f"mapping-{s}.yaml"]["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
+                for s in REQUIREMENT_SETS}
+    ai_act, iso42, iso27 = ("urn:intuitem:risk:req_node:ai-act:", "urn:intuitem:risk:req_node:iso42001-2023:",
+                            "urn:intuitem:risk:req_node:iso27001-2022:")
+    # Art. 15(4) is split over three nodes of theirs: the row is on their Article 15 (node410).
+    (row,) = [m for m in mappings["eu-ai-act-iso42001"]
+              if (m["source_requirement_urn"], m["target_requirement_urn"]) == (ai_act + "node410", iso42 + "a.6.2.6")]
+    assert row["relationship"] == "intersect" and "(their file splits Art. 15(4) over several nodes, so it is on their Article 15)" in row["annotation"]
+    # 42001 6.1.1 superset-of 27001 6.1.1: their 6.1 holds 6.1.1, so it is a superset still.
+    (row,) = [m for m in mappings["iso42001-iso27001"]
+              if (m["source_requirement_urn"], m["target_requirement_urn"]) == (iso42 + "6.1", iso27 + "6.1.1")]
+    assert row["relationship"] == "superset" and row["annotation"].count("Source: ") == 1
+    # Three of our rows land on (6.1, 27001 6.1.2): one row, the strongest, naming the others.
+    (row,) = [m for m in mappings["iso42001-iso27001"]
+              if (m["source_requirement_urn"], m["target_requirement_urn"]) == (iso42 + "6.1", iso27 + "6.1.2")]
+    assert row["annotation"].count("Also rolled up onto this pair") == 1
+    assert "iso42001:6.1.1 intersects-with iso27001:6.1.2" in row["annotation"]
+    assert "iso42001:6.1.4 intersects-with iso27001:6.1.2" in row["annotation"]
+    # Art. 4 (one unnumbered paragraph) is their assessable node under the heading, exactly.
+    (row,) = [m for m in mappings["eu-ai-act-iso42001"]
+              if (m["source_requirement_urn"], m["target_requirement_urn"]) == (ai_act + "node271", iso42 + "7.2")]
+    assert row["relationship"] == "subset" and "Rolled up" not in row["annotation"]
+
+
+def _row(catalog: Catalog, a: str, b: str, relationship: str, strength: int = 5) -> dict[str, Any]:
+    """A crosswalk row in the shape the mapping-set query returns."""
+    return {"from": catalog.requirement(a).iri, "to": catalog.requirement(b).iri, "rel": relationship,
+            "rat": "https://w3id.org/attestgraph/vocab#Semantic", "strength": strength, "reason": f"{a} to {b}.",
+            "source": "test", "title": "A test set", "method": "by hand", "creator": "tests", "license": "CC0",
+            "date": "2026-12-01"}
+
+
+@pytest.mark.parametrize(("ours", "rolled_source", "rolled_target"), [
+    ("Equal", "superset", "subset"), ("SubsetOf", "intersect", "subset"), ("SupersetOf", "superset", "intersect"),
+    ("IntersectsWith", "intersect", "intersect"), ("NotRelated", None, None),
+])
+def test_a_roll_up_composes_each_relationship(
+    catalog: Catalog, ours: str, rolled_source: str | None, rolled_target: str | None
+) -> None:
+    """Each relationship through a rolled-up source (Art. 15(4) onto their Article 15) and a
+    rolled-up target (42001 6.1.2 onto their 6.1); where nothing follows, the row is left out."""
+    relationship = "https://w3id.org/attestgraph/vocab#" + ours
+    for rows, expected in (([_row(catalog, "eu-ai-act:Art. 15(4)", "iso42001:A.6.2.4", relationship)], rolled_source),
+                           ([_row(catalog, "nist-ai-rmf:MAP 1.1", "iso42001:6.1.2", relationship)], rolled_target)):
+        library, left_out, rolled_up = ca.mapping_library("test", rows, catalog, 1)
+        written = library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
+        if expected is None:
+            assert written == [] and len(left_out) == 1 and "nothing follows" in left_out[0]["rolled_up"]
+            assert left_out[0]["no_counterpart"] == [] and rolled_up == []
+        else:
+            assert [m["relationship"] for m in written] == [expected] and left_out == []
+            assert [r["merged"] for r in rolled_up] == [False]
+
+
+def test_rows_on_one_pair_after_a_roll_up_are_written_once(catalog: Catalog) -> None:
+    sup, inter = "https://w3id.org/attestgraph/vocab#SupersetOf", "https://w3id.org/attestgraph/vocab#IntersectsWith"
+    rows = [_row(catalog, "eu-ai-act:Art. 15(4)", "iso42001:A.6.2.4", inter, 7),
+            _row(catalog, "eu-ai-act:Art. 15(5)", "iso42001:A.6.2.4", sup, 3)]
+    library, left_out, rolled_up = ca.mapping_library("test", rows, catalog, 1)
+    (written,) = library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
+    assert written["relationship"] == "superset" and written["strength_of_relationship"] == 3  # the stronger claim
+    assert written["annotation"].endswith(
+        "Also rolled up onto this pair: eu-ai-act:Art. 15(4) intersects-with iso42001:A.6.2.4 (strength 7).")
+    assert [(r["from"], r["merged"]) for r in rolled_up] == [("eu-ai-act:Art. 15(4)", True),
+                                                             ("eu-ai-act:Art. 15(5)", False)]
+    assert left_out == []
+    # A third, stronger row wins the pair: both earlier rows are named, and marked merged.
+    rows.append(_row(catalog, "eu-ai-act:Art. 15", "iso42001:A.6.2.4", sup, 8))
+    library, _, rolled_up = ca.mapping_library("test", rows, catalog, 1)
+    (written,) = library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
+    assert written["strength_of_relationship"] == 8 and "Rolled up" not in written["annotation"].split(" Also")[0]
+    assert written["annotation"].endswith("Also rolled up onto this pair: eu-ai-act:Art. 15(4) intersects-with "
+                                          "iso42001:A.6.2.4 (strength 7); eu-ai-act:Art. 15(5) superset-of "
+                                          "iso42001:A.6.2.4 (strength 3).")
+    assert [r["merged"] for r in rolled_up] == [True, True]
+
+
+def test_eu_articles_their_file_numbers_otherwise_map_only_what_was_read(catalog: Catalog) -> None:
+    """In their Art. 3 and Art. 73 a ref_id is not the Regulation's paragraph: only the
+    provisions read text by text get a node; any other is left out, never guessed."""
+    paragraph = catalog.requirement("eu-ai-act:Art. 73(4)")
+    urn = {n: ca.requirement_urn(dataclasses.replace(paragraph, notation=n))
+           for n in ("Art. 73(4)", "Art. 73(5)", "Art. 73(7)", "Art. 73(8)", "Art. 3(1)", "Art. 9(3)")}
+    node = "urn:intuitem:risk:req_node:ai-act:"
+    assert urn == {"Art. 73(4)": node + "73.5", "Art. 73(5)": node + "73.6", "Art. 73(7)": None, "Art. 73(8)": None,
+                   "Art. 3(1)": None, "Art. 9(3)": node + "9.3"}
+
+
+def test_nist_ai_rmf_ids_and_nesting_are_theirs_one_to_one(catalog: Catalog) -> None:
+    """All 95 functions, categories and subcategories: their ref_id is our notation, and
+    their parent is the counterpart of our parent."""
+    _, rows = their_rows("nist-ai-rmf")
+    by_urn = {row["urn"]: row for row in rows}
+    ours = catalog.requirements("nist-ai-rmf")
+    assert len(ours) == 95
+    for r in ours:
+        found = ca.counterpart(r)
+        assert found is not None and found.rolled_up is None
+        theirs = by_urn[found.urn]
+        assert theirs["ref_id"] == r.notation
+        parent = catalog.requirement(f"nist-ai-rmf:{r.parent}") if r.parent else None
+        assert theirs["parent_urn"] == (ca.requirement_urn(parent) if parent else "")
+        assert (theirs["assessable"] == "true") == (r.notation.count(".") == 1)  # subcategories are assessed
+
+
+def test_every_eu_provision_finds_the_node_their_id_list_gives(catalog: Catalog) -> None:
+    """The module's EU AI Act rule, re-derived from the id list: ref_ids for paragraphs and
+    points, headings by citation, annex points by position, a split paragraph (a numbered
+    node followed by unnumbered siblings) rolled up onto its article; and the exceptions
+    found by reading the text each of their nodes holds."""
+    _, rows = their_rows("eu-ai-act")
+    by_ref = {row["ref_id"]: row["urn"] for row in rows if row["ref_id"]}
+    headings = {row["heading"]: row["urn"] for row in rows if row["heading"]}
+    children: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        children.setdefault(row["parent_urn"], []).append(row)
+    # Read text by text: their Art. 73 skips "73.4", so 73(4) is their "73.5" and 73(6) their "73.7".
+    renumbered = {"Art. 73(4)": "73.5", "Art. 73(6)": "73.7"}
+
+    def expected(notation: str) -> tuple[str, bool]:
+        if m := re.fullmatch(r"Art\. (\d+)", notation):
+            node = headings[f"Article {m.group(1)}"]
+            below = children[node]
+            if notation == "Art. 4":  # one unnumbered paragraph: the assessable node under the heading
+                assert len(below) == 1 and below[0]["ref_id"] == "" and below[0]["assessable"] == "true"
+                return below[0]["urn"], False
+            return node, False
+        if m := re.fullmatch(r"Art\. (\d+)((?:\([0-9a-z]+\))+)", notation):
+            article = headings[f"Article {m.group(1)}"]
+            if notation == "Art. 19(1)":  # their Art. 19 numbers neither paragraph
+                return children[article][0]["urn"], False
+            ref = renumbered.get(notation, ".".join([m.group(1), *re.findall(r"\(([0-9a-z]+)\)", m.group(2))]))
+            node = by_ref[ref]
+            siblings = children[next(row["parent_urn"] for row in rows if row["urn"] == node)]
+            at = [row["urn"] for row in siblings].index(node)
+            split = at + 1 < len(siblings) and siblings[at + 1]["ref_id"] == "" and len(ref.split(".")) == 2
+            return (article, True) if split else (node, False)
+        if m := re.fullmatch(r"(Chapter|Annex) ([IVX]+)", notation):
+            return headings[f"{m.group(1).upper()} {m.group(2)}"], False
+        if m := re.fullmatch(r"Annex ([IVX]+)\((\d+)\)", notation):
+            return children[headings[f"ANNEX {m.group(1)}"]][int(m.group(2)) - 1]["urn"], m.group(2) == "1"
+        m = re.fullmatch(r"Annex ([IVX]+) (Section \d+)", notation)
+        assert m, notation
+        (node,) = [row["urn"] for row in children[headings[f"ANNEX {m.group(1)}"]] if row["heading"] == m.group(2)]
+        return node, False
+
+    ours = catalog.requirements("eu-ai-act")
+    # A provision added since was not read against their node's text: a ref_id of theirs may
+    # hold another paragraph (as in their Art. 3 and 73) or not exist. Read it, then add it.
+    assert {r.notation for r in ours} - EU_READ_TEXT_BY_TEXT == set()
+    for r in ours:
+        found = ca.counterpart(r)
+        assert found is not None, r.notation
+        assert (found.urn, found.rolled_up is not None) == expected(r.notation), r.notation
+    # 177 provisions on 166 nodes of theirs: each of the 11 split paragraphs is on its article's node.
+    assert len(ours) == 177 and len({ca.requirement_urn(r) for r in ours}) == 166
 
 
 @pytest.mark.parametrize("set_id", sorted(REQUIREMENT_SETS))
@@ -279,7 +526,7 @@ def test_only_the_documented_pair_meets_one_of_their_mapping_sets(exported: Expo
               if not line.startswith(("#", "file\t"))}
     ours = [(s["source_framework_urn"], s["target_framework_urn"]) for name, library in libraries.items()
             if name.startswith("mapping-") for s in library["objects"]["requirement_mapping_sets"]]
-    assert len(ours) == len(set(ours)) == 14  # each crosswalk and its "-revert"
+    assert len(ours) == len(set(ours)) == 18  # each crosswalk and its "-revert"
     soc2, iso = "urn:intuitem:risk:framework:soc2-2017-rev-2022", "urn:intuitem:risk:framework:iso27001-2022"
     assert [pair for pair in ours if pair in theirs] == [(soc2, iso), (iso, soc2)]  # their file holds both ways
 
@@ -312,15 +559,15 @@ def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_ho
     code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path), "--format", "json")
     assert code == 0, err
     result = json.loads(out)
-    assert result["left_out_count"] == 13 == len(result["left_out"])
-    assert {"set", "from", "to", "relationship", "no_counterpart"} <= set(result["left_out"][0])
-    # The AI RMF and EU AI Act crosswalks are left out, named: their CISO Assistant id
-    # lists have not been read into this module yet (see the README's CISO Assistant notes).
-    assert len(list(tmp_path.glob("*.yaml"))) == 9
-    assert sorted((s["set"], s["no_library_for"]) for s in result["skipped_sets"]) == [
-        ("eu-ai-act-iso42001", ["eu-ai-act"]), ("nist-ai-rmf-iso42001", ["nist-ai-rmf"])]
+    assert result["left_out_count"] == 0 == len(result["left_out"])
+    assert result["rolled_up_count"] == 45 == len(result["rolled_up"])
+    assert {"set", "from", "to", "relationship", "written", "source_urn", "target_urn", "merged"} == set(
+        result["rolled_up"][0])
+    # Every shipped crosswalk has CISO Assistant ids for both ends: none is skipped.
+    assert len(list(tmp_path.glob("*.yaml"))) == 11 and result["skipped_sets"] == []
     code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path / "table"))
-    assert code == 0 and "left out 13 mapping rows" in err
+    assert code == 0 and "left out 0 mapping rows" in err
+    assert "mapping-eu-ai-act-iso42001.yaml: 71 requirement mappings, 0 left out, 15 rolled up" in err
 
 
 def test_cli_unknown_set_is_one_line(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
