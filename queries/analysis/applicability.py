@@ -29,7 +29,15 @@ This module decides which of them apply:
   the engagement's (``targets.eu_ai_act.roles``) and the class it binds (``ag:riskClass``,
   nearest ancestor) is one the engagement declares; prohibited practices and AI literacy
   bind every provider and deployer. The facts of Art. 22(1), 27, 43 and 54(1) narrow it
-  further. Each duty carries its date of application, as amended (Art. 113).
+  further. A high-risk system is classified by one or both routes of Art. 6
+  (:func:`eu_high_risk_routes`): an Annex III area (Art. 6(2)) or Annex I product legislation
+  (Art. 6(1)); for products under Annex I Section B only Art. 6(1), 60a and 102 to 112 apply
+  (Art. 2(2)), so the high-risk duties bind only through Annex III or Section A. The
+  open-source exemption of Art. 53(2) and 54(6) lifts Art. 53(1)(a) and (b), their Annexes XI
+  Section 1 and XII, and Art. 54, unless the model has systemic risk. Each duty carries its
+  date of application, as amended (Art. 113): a high-risk duty takes the date of the earliest
+  route it binds the engagement through (:func:`eu_ai_act_effective`), the route dates read
+  from Art. 6(1) and 6(2) in the graph.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ from typing import Any
 
 from attestgraph.queries.analysis import coverage
 from attestgraph.queries.catalog import Catalog, Requirement
-from attestgraph.queries.engagement.file import SOC2_CATEGORIES, Engagement
+from attestgraph.queries.engagement.file import EU_AI_ACT_ANNEX_I, SOC2_CATEGORIES, Engagement
 
 ROLE_BEARERS = {
     "data-fiduciary": {"Data Fiduciary"},
@@ -79,6 +87,22 @@ EU_EVERY_SYSTEM = {"prohibited practice", "any AI system"}
 # Provisions that bind only in the facts named (notation -> why they do not apply otherwise).
 EU_ESTABLISHED_OUTSIDE = {"Art. 22(1)", "Art. 54(1)"}
 EU_NOT_HIGH_RISK_ROUTE = {"Art. 6(4)", "Art. 49(2)"}
+# The classification routes of Art. 6, each named by the provision whose ag:effectiveFrom is the
+# date Chapter III applies through it (Art. 113, third paragraph, point (c)(i) and (ii)).
+ANNEX_III_ROUTE, ANNEX_I_A_ROUTE, ANNEX_I_B_ROUTE = "annex-iii", "annex-i-section-a", "annex-i-section-b"
+EU_ROUTE_PROVISIONS = {ANNEX_III_ROUTE: "Art. 6(2)", ANNEX_I_A_ROUTE: "Art. 6(1)", ANNEX_I_B_ROUTE: "Art. 6(1)"}
+EU_ANNEX_I_SECTIONS = {"Annex I Section A": ANNEX_I_A_ROUTE, "Annex I Section B": ANNEX_I_B_ROUTE}
+# The routes through which the Regulation's own high-risk duties bind (Art. 2(2) leaves Section B
+# products to their sectoral legislation), and the provisions that concern one route only.
+EU_DUTY_ROUTES = {ANNEX_III_ROUTE, ANNEX_I_A_ROUTE}
+EU_ROUTE_ONLY = {
+    "Art. 43(1)": ANNEX_III_ROUTE, "Art. 43(2)": ANNEX_III_ROUTE, "Art. 49(1)": ANNEX_III_ROUTE,
+    "Art. 43(3)": ANNEX_I_A_ROUTE,
+}
+# Art. 53(2) and 54(6): lifted for a model released open-source with its parameters public,
+# unless it has systemic risk (Annex XI Section 1 and Annex XII are what 53(1)(a) and (b) contain).
+EU_OPEN_SOURCE_EXEMPT = {"Art. 53(1)(a)", "Art. 53(1)(b)", "Annex XI Section 1", "Annex XII"}
+EU_OPEN_SOURCE_EXEMPT_ARTICLES = {"Art. 54"}
 
 
 @dataclass(frozen=True)
@@ -148,6 +172,7 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
     kinds = _kinds(catalog, dated_slugs)
     dated = _dates(catalog, dated_slugs)
     classes = _risk_classes(catalog, dated_slugs)
+    routes = eu_high_risk_routes(catalog, engagement, dated)
     # A Consent Manager's duties (s.6(7)-(9), R4) bind only a registered Consent
     # Manager, a role the engagement format does not offer: they never apply here.
     roles = set(ROLE_BEARERS.get(engagement.dpdp_role, set()))
@@ -168,11 +193,13 @@ def applicable_units(catalog: Catalog, engagement: Engagement) -> Applicability:
             if slug == "nist-ai-rmf":
                 why = nist_ai_rmf_exclusion(r, lineage, engagement)
             if slug == "eu-ai-act":
-                why = eu_ai_act_exclusion(r, lineage, engagement, bearers, classes, kinds)
+                why = eu_ai_act_exclusion(r, lineage, engagement, bearers, classes, kinds, routes)
             if why:
                 excluded.append({"requirement": r.ref, "why": why})
                 continue
             effective = next((dated[n.iri] for n in lineage if n.iri in dated), None) if slug in dated_slugs else None
+            if slug == "eu-ai-act":
+                effective = eu_ai_act_effective(r, lineage, effective, classes, routes)
             units[r.iri] = Unit(r, effective)
     return Applicability(units, excluded)
 
@@ -196,6 +223,40 @@ def _dpdp_exclusion(r: Requirement, lineage: list[Requirement], catalog: Catalog
     return None
 
 
+def eu_high_risk_routes(catalog: Catalog, engagement: Engagement,
+                        dated: dict[str, dt.date] | None = None) -> dict[str, dt.date]:
+    """The Art. 6 routes by which the engagement's high-risk systems are classified, each with the
+    date Chapter III Sections 1 to 3 apply through it, read from the graph (Art. 6(2) for Annex III,
+    Art. 6(1) for Annex I; Art. 113(c) as amended). An Annex I item's section is its parent in the
+    graph. Empty when the engagement declares no high-risk system."""
+    target = engagement.eu_ai_act
+    if target is None or "high-risk" not in target.risk_classes:
+        return {}
+    names: set[str] = {ANNEX_III_ROUTE} if target.annex_iii else set()
+    for key in target.annex_i:
+        point = catalog.by_ref[f"eu-ai-act:Annex I({EU_AI_ACT_ANNEX_I[key]})"]
+        names.add(EU_ANNEX_I_SECTIONS[point.parent or ""])
+    dates = dated if dated is not None else _dates(catalog, ["eu-ai-act"])
+    return {name: dates[catalog.by_ref[f"eu-ai-act:{EU_ROUTE_PROVISIONS[name]}"].iri] for name in sorted(names)}
+
+
+def eu_ai_act_effective(r: Requirement, lineage: list[Requirement], own: dt.date | None,
+                        classes: dict[str, set[str]], routes: dict[str, dt.date]) -> dt.date | None:
+    """The date an applicable EU AI Act duty first binds the engagement.
+
+    ``own`` is the date the graph gives the duty (its nearest dated ancestor), which for a
+    high-risk duty is the Annex III route's. A high-risk duty binds through each route the
+    engagement has and the duty concerns; through a route it binds from that route's date or its
+    own, whichever is later, and the engagement must meet it from the earliest of those.
+    """
+    bound = next((classes[n.iri] for n in lineage if n.iri in classes), set())
+    if "high-risk" not in bound or r.notation in EU_NOT_HIGH_RISK_ROUTE:
+        return own  # not a high-risk duty, or the Annex III Art. 6(3) route, dated as it stands
+    concerned = {EU_ROUTE_ONLY[r.notation]} if r.notation in EU_ROUTE_ONLY else EU_DUTY_ROUTES
+    dates = [max(own, routes[name]) if own else routes[name] for name in concerned & set(routes)]
+    return min(dates) if dates else own
+
+
 def eu_ai_act_exclusion(
     r: Requirement,
     lineage: list[Requirement],
@@ -203,8 +264,12 @@ def eu_ai_act_exclusion(
     bearers: dict[str, set[str]],
     classes: dict[str, set[str]],
     kinds: dict[str, str],
+    routes: dict[str, dt.date],
 ) -> str | None:
-    """Why an EU AI Act duty does not bind the engagement, or ``None`` when it does."""
+    """Why an EU AI Act duty does not bind the engagement, or ``None`` when it does.
+
+    ``routes`` are the engagement's high-risk routes (:func:`eu_high_risk_routes`).
+    """
     target = engagement.eu_ai_act
     if target is None:
         return "the engagement does not target the EU AI Act"
@@ -232,6 +297,23 @@ def eu_ai_act_exclusion(
                 f"the engagement declares {', '.join(target.risk_classes) or 'no such class'}")
     article = next((n.notation for n in lineage if n.level == "article"), "")
     areas = set(target.annex_iii)
+    if target.open_source_model and "gpai-systemic-risk" not in target.risk_classes and (
+            r.notation in EU_OPEN_SOURCE_EXEMPT or article in EU_OPEN_SOURCE_EXEMPT_ARTICLES):
+        which = "Art. 54(6)" if article in EU_OPEN_SOURCE_EXEMPT_ARTICLES else "Art. 53(2)"
+        return (f"exempt under {which}: the model is released under a free and open-source licence with its "
+                "parameters public, and has no systemic risk (open_source_model)")
+    if "high-risk" in bound:
+        duty_routes = EU_DUTY_ROUTES & set(routes)
+        if not duty_routes:
+            return ("the engagement's high-risk systems are products under Annex I Section B, for which only "
+                    "Art. 6(1), 60a and 102 to 112 apply (Art. 2(2)); the requirements reach them through the "
+                    "sectoral legislation")
+        route = EU_ROUTE_ONLY.get(r.notation)
+        if route == ANNEX_III_ROUTE and route not in duty_routes:
+            return ("concerns Annex III systems; the engagement's high-risk systems are Annex I products, "
+                    "assessed under Art. 43(3) and not registered under Art. 49(1)")
+        if route == ANNEX_I_A_ROUTE and route not in duty_routes:
+            return "the procedure for products under Annex I Section A; the engagement declares none (annex_i)"
     if r.notation in EU_ESTABLISHED_OUTSIDE and not target.established_outside_eu:
         return "binds a provider established outside the Union; the engagement is not (established_outside_eu)"
     if article == "Art. 27" and not target.fundamental_rights_assessment:

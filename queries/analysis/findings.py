@@ -14,11 +14,13 @@ raised by the plan, once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from attestgraph.graph.store import GraphStore
+from attestgraph.queries.analysis.applicability import EU_DUTY_ROUTES, eu_high_risk_routes
 from attestgraph.queries.analysis.coverage import FULL, OPEN, link_state, spreads_to_children, unit_states
 from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.engagement.file import EU_AI_ACT_PROHIBITED, Engagement, ThirdParty
@@ -338,6 +340,8 @@ def check_dpdp_provisions(catalog: Catalog, engagement: Engagement) -> list[Find
 # EU AI Act: the articles whose duties the readiness check counts for each kind of operator.
 EU_RISK_MANAGEMENT = (("eu-ai-act", "Art. 9"),)
 EU_GPAI_DOCUMENTATION = (("eu-ai-act", "Art. 53"),)
+# What Art. 53 still asks of an open-source model's provider once Art. 53(2) lifts (a) and (b).
+EU_GPAI_OPEN_SOURCE_DUTIES = (("eu-ai-act", "Art. 53(1)(c)"), ("eu-ai-act", "Art. 53(1)(d)"))
 
 
 def eu_fine(catalog: Catalog, notation: str) -> str:
@@ -354,7 +358,13 @@ def eu_fine(catalog: Catalog, notation: str) -> str:
 
 def check_eu_ai_act(catalog: Catalog, engagement: Engagement) -> list[Finding]:
     """A prohibited practice declared; a high-risk provider without the Art. 9 risk management
-    system; a general-purpose AI model provider without the Art. 53 documentation duties."""
+    system; a general-purpose AI model provider without the Art. 53 documentation duties.
+
+    Each fires only where the duty binds the engagement: the risk management system when a
+    high-risk system is classified through Annex III or Annex I Section A (Art. 2(2) leaves
+    Section B products to their sectoral legislation), the GPAI documentation without the
+    Art. 53(1)(a) and (b) duties that Art. 53(2) lifts from an open-source model.
+    """
     target = engagement.eu_ai_act
     if target is None:
         return []
@@ -368,28 +378,57 @@ def check_eu_ai_act(catalog: Catalog, engagement: Engagement) -> list[Finding]:
             title="A prohibited AI practice is declared",
             found=f"The engagement declares {len(refs)} practice(s) Article 5 forbids: {shown}.",
             why="No control makes a prohibited practice compliant: it may not be placed on the market, put into "
-                "service or used in the Union (in force since 2 February 2025); the fine is "
+                f"service or used in the Union ({_in_force_since(catalog, refs)}); the fine is "
                 + eu_fine(catalog, "Art. 99(3)") + "; for SMEs and start-ups the lower of the two (Art. 99(6)).",
             action="Stop the practice or redesign the system out of Article 5 before any other EU AI Act work, and "
                    "record the decision in the classification (AIR-60).",
             controls=["AIR-60"],
             requirements=refs,
         ))
-    if "provider" in target.roles and "high-risk" in target.risk_classes:
+    routes = eu_high_risk_routes(catalog, engagement)
+    if "provider" in target.roles and EU_DUTY_ROUTES & set(routes):
+        first = min(date for name, date in routes.items() if name in EU_DUTY_ROUTES)
         findings += _provision_finding(
             catalog, engagement, EU_RISK_MANAGEMENT, "missing-eu-ai-act-risk-management",
             "High-risk AI system without the EU AI Act Art. 9 risk management system",
             "A provider must run a documented, lifecycle risk management system for each high-risk AI system "
-            "(Art. 9, through Art. 16(a)) before placing it on the market; breach of a provider's obligations draws "
+            f"(Art. 9, through Art. 16(a)) before placing it on the market, from {first.isoformat()} for this "
+            "engagement's systems (Art. 113(c) as amended); breach of a provider's obligations draws "
             + eu_fine(catalog, "Art. 99(4)") + ".",
         )
     if "gpai-provider" in target.roles:
-        findings += _provision_finding(
-            catalog, engagement, EU_GPAI_DOCUMENTATION, "missing-eu-ai-act-gpai-documentation",
-            "General-purpose AI model without the EU AI Act Art. 53 documentation",
-            "A provider of a general-purpose AI model must keep its technical documentation (Annex XI), inform "
-            "downstream providers (Annex XII), have a copyright policy and publish a training-content summary "
-            "(Art. 53(1), in force since 2 August 2025); the Commission can fine "
-            + eu_fine(catalog, "Art. 101(1)") + ".",
-        )
+        if target.open_source_model and "gpai-systemic-risk" not in target.risk_classes:
+            findings += _provision_finding(
+                catalog, engagement, EU_GPAI_OPEN_SOURCE_DUTIES, "missing-eu-ai-act-gpai-documentation",
+                "General-purpose AI model without the EU AI Act Art. 53 copyright policy and training summary",
+                "An open-source model with its parameters public is exempt from the technical documentation and "
+                "downstream information of Art. 53(1)(a) and (b) (Art. 53(2)), but its provider must still have a "
+                "copyright policy and publish a training-content summary (Art. 53(1)(c) and (d), in force since "
+                "2 August 2025); the Commission can fine " + eu_fine(catalog, "Art. 101(1)") + ".",
+            )
+        else:
+            findings += _provision_finding(
+                catalog, engagement, EU_GPAI_DOCUMENTATION, "missing-eu-ai-act-gpai-documentation",
+                "General-purpose AI model without the EU AI Act Art. 53 documentation",
+                "A provider of a general-purpose AI model must keep its technical documentation (Annex XI), inform "
+                "downstream providers (Annex XII), have a copyright policy and publish a training-content summary "
+                "(Art. 53(1), in force since 2 August 2025); the Commission can fine "
+                + eu_fine(catalog, "Art. 101(1)") + ".",
+            )
     return findings
+
+
+def _in_force_since(catalog: Catalog, refs: list[str]) -> str:
+    """When the given EU AI Act provisions apply, from their dates in the graph, as a phrase."""
+    dates = {row["notation"]: row["effective"] for row in catalog.run("effective-dates", slug="eu-ai-act").records()}
+    found: dict[str, list[str]] = {}
+    for ref in refs:
+        node = catalog.by_ref[ref]
+        lineage = [n.notation for n in catalog.lineage(node)]
+        date = next(dates[n] for n in lineage if n in dates)
+        found.setdefault(date, []).append(node.notation)
+    phrases = []
+    for text, notations in sorted(found.items()):
+        day = dt.date.fromisoformat(text)
+        phrases.append(f"banned from {day.day} {day:%B %Y} for {', '.join(notations)}")
+    return "; ".join(phrases)

@@ -48,9 +48,24 @@ EU_AI_ACT_ANNEX_III = {
     "essential-services": "5", "law-enforcement": "6", "migration": "7", "justice-and-democracy": "8",
 }
 EU_AI_ACT_PROHIBITED = {
-    "manipulation": "a", "exploiting-vulnerabilities": "b", "social-scoring": "c", "crime-prediction": "d",
+    "manipulation": "a", "exploiting-vulnerabilities": "b",
+    # Points (ba) and (bb), inserted by Regulation (EU) 2026/1744 and in force from 2 December 2026.
+    "non-consensual-intimate-imagery": "ba", "child-sexual-abuse-material": "bb",
+    "social-scoring": "c", "crime-prediction": "d",
     "facial-image-scraping": "e", "emotion-recognition-at-work-or-school": "f",
     "biometric-categorisation-by-sensitive-traits": "g", "real-time-remote-biometric-identification": "h",
+}
+# The Union harmonisation legislation of Annex I (Art. 6(1)) by its point number, as amended by
+# Regulation (EU) 2026/1744 (point 1 deleted, machinery now point 21 of Section B). Which section a
+# point sits in, and so what applies, is read from the graph (Annex I Section A / Section B).
+EU_AI_ACT_ANNEX_I = {
+    "toys": "2", "recreational-craft": "3", "lifts": "4", "explosive-atmospheres-equipment": "5",
+    "radio-equipment": "6", "pressure-equipment": "7", "cableway-installations": "8",
+    "personal-protective-equipment": "9", "gas-appliances": "10", "medical-devices": "11",
+    "in-vitro-diagnostic-medical-devices": "12",
+    "civil-aviation-security": "13", "two-or-three-wheel-vehicles": "14", "agricultural-and-forestry-vehicles": "15",
+    "marine-equipment": "16", "rail-interoperability": "17", "motor-vehicles": "18",
+    "motor-vehicle-general-safety": "19", "unmanned-aircraft": "20", "machinery": "21",
 }
 # The one home of the engagement id pattern: it names a graph IRI and a URL path
 # segment, so it is checked with ``fullmatch`` (``$`` would let a trailing newline in).
@@ -80,8 +95,9 @@ KEYS = {
     "targets.iso42001": ("certification", "target_date"),
     "targets.dpdp": ("role", "children_data"),
     "targets.nist_ai_rmf": ("functions",),
-    "targets.eu_ai_act": ("roles", "risk_classes", "annex_iii", "annex_iii_not_high_risk", "prohibited_practices",
-                          "fundamental_rights_assessment", "established_outside_eu"),
+    "targets.eu_ai_act": ("roles", "risk_classes", "annex_iii", "annex_iii_not_high_risk", "annex_i",
+                          "prohibited_practices", "fundamental_rights_assessment", "established_outside_eu",
+                          "open_source_model"),
     "components[]": ("id", "type", "name", "data", "in_scope", "reason"),
     "third_parties[]": ("id", "name", "kind", "component", "attestation", "treatment", "documented_as_subservice",
                         "personal_data", "cuecs"),
@@ -142,6 +158,8 @@ class EuAiActTarget:
     prohibited_practices: tuple[str, ...] = ()  # keys of EU_AI_ACT_PROHIBITED the company declares it runs
     fundamental_rights_assessment: bool = False  # a deployer within Art. 27(1)
     established_outside_eu: bool = False  # Art. 22(1) and 54(1) apply
+    annex_i: tuple[str, ...] = ()  # legislation keys of EU_AI_ACT_ANNEX_I (the Art. 6(1) product route)
+    open_source_model: bool = False  # the GPAI model is released open-source with public parameters (Art. 53(2))
 
 
 @dataclass
@@ -509,9 +527,11 @@ def _eu_ai_act(r: _Reader, targets: dict[str, Any]) -> EuAiActTarget | None:
     """``targets.eu_ai_act``: the company's roles and the classes of its AI systems under the Act.
 
     The combinations the Act makes impossible are refused, naming the field: a high-risk system
-    without its Annex III area, an Annex III area with no high-risk system or Art. 6(3)
-    assessment, a general-purpose AI model without its provider role (and the reverse), and a
-    fundamental rights impact assessment for anyone but a deployer of a high-risk system.
+    with neither its Annex III area nor its Annex I legislation, an Annex III area with no
+    high-risk system or Art. 6(3) assessment, Annex I legislation without the high-risk class, a
+    general-purpose AI model without its provider role (and the reverse), a fundamental rights
+    impact assessment for anyone but a deployer of an Annex III high-risk system, and the
+    open-source exemption of Art. 53(2) for anything but a general-purpose AI model.
     """
     path = "targets.eu_ai_act"
     if targets.get("eu_ai_act") is None:
@@ -520,13 +540,18 @@ def _eu_ai_act(r: _Reader, targets: dict[str, Any]) -> EuAiActTarget | None:
     roles = _choice_list(r, data, "roles", EU_AI_ACT_ROLES, required=True)
     classes = _choice_list(r, data, "risk_classes", EU_AI_ACT_RISK_CLASSES)
     areas = _choice_list(r, data, "annex_iii", EU_AI_ACT_ANNEX_III)
+    products = _choice_list(r, data, "annex_i", EU_AI_ACT_ANNEX_I)
     practices = _choice_list(r, data, "prohibited_practices", EU_AI_ACT_PROHIBITED)
     exempted = r.get(data, "annex_iii_not_high_risk", path, bool, required=False, default=False)
     fria = r.get(data, "fundamental_rights_assessment", path, bool, required=False, default=False)
     outside = r.get(data, "established_outside_eu", path, bool, required=False, default=False)
-    if "high-risk" in classes and not areas:
-        r.fail(f"{path}.annex_iii", "a high-risk system needs its Annex III area (e.g. [employment]); "
-                                    "Annex I product systems are not modelled")
+    open_source = r.get(data, "open_source_model", path, bool, required=False, default=False)
+    if "high-risk" in classes and not areas and not products:
+        r.fail(f"{path}.annex_iii", "a high-risk system needs its Annex III area (e.g. [employment]) or, for a "
+                                    "product, its Annex I legislation (annex_i, e.g. [medical-devices])")
+    if products and "high-risk" not in classes:
+        r.fail(f"{path}.risk_classes", "Annex I legislation is listed: add high-risk (a safety component or product "
+                                       "that needs third-party conformity assessment is high-risk under Art. 6(1))")
     if areas and "high-risk" not in classes and not exempted:
         r.fail(f"{path}.risk_classes", "an Annex III area is listed: add high-risk, or set annex_iii_not_high_risk "
                                        "for a system judged not high-risk under Art. 6(3)")
@@ -540,9 +565,15 @@ def _eu_ai_act(r: _Reader, targets: dict[str, Any]) -> EuAiActTarget | None:
     if fria and not ("deployer" in roles and "high-risk" in classes):
         r.fail(f"{path}.fundamental_rights_assessment", "Art. 27 binds deployers of high-risk systems: "
                                                         "needs the deployer role and the high-risk class")
+    if fria and not areas:
+        r.fail(f"{path}.fundamental_rights_assessment", "Art. 27(1) binds deployers of Annex III systems "
+                                                        "(Art. 6(2)), not of Annex I products: needs annex_iii")
+    if open_source and not gpai:
+        r.fail(f"{path}.open_source_model", "the open-source exemption of Art. 53(2) is for general-purpose AI "
+                                            "models: needs the gpai or gpai-systemic-risk class")
     return EuAiActTarget(roles=roles, risk_classes=classes, annex_iii=areas, annex_iii_not_high_risk=exempted,
                          prohibited_practices=practices, fundamental_rights_assessment=fria,
-                         established_outside_eu=outside)
+                         established_outside_eu=outside, annex_i=products, open_source_model=open_source)
 
 
 def _local_id(r: _Reader, item: dict[str, Any], path: str) -> str:

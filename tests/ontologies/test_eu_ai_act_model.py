@@ -20,10 +20,13 @@ def catalog(shipped_store: GraphStore) -> Catalog:
 
 def test_counts_by_level_and_leaves(catalog: Catalog) -> None:
     requirements = catalog.requirements("eu-ai-act")
+    # The end section ("amendment and routes") adds Chapter XIII and Art. 111, seven paragraphs
+    # (Art. 6(1), 6(2), 43(3), 53(2), 54(6), 99(6a), 111(4)), three points (Art. 5(1)(ba), (bb),
+    # 99(4)(da)), and Annex I with its two sections and twenty points (2 to 21, as amended).
     assert Counter(r.level for r in requirements) == {
-        "chapter": 7, "article": 35, "paragraph": 72, "point": 40, "annex": 4, "annex point": 19,
+        "chapter": 8, "article": 36, "paragraph": 79, "point": 43, "annex": 5, "annex point": 41,
     }
-    assert sum(1 for r in requirements if r.leaf) == 128
+    assert sum(1 for r in requirements if r.leaf) == 157
 
 
 def test_official_ids_as_cited(catalog: Catalog) -> None:
@@ -86,3 +89,39 @@ def test_bearers_and_risk_classes(shipped_store: GraphStore) -> None:
     classes = _values(shipped_store, "ag:riskClass/rdfs:label")
     assert classes["Art. 5"] == "prohibited practice" and classes["Art. 50"] == "transparency"
     assert classes["Art. 9"] == "high-risk" and classes["Art. 53"] == "general-purpose AI"
+
+
+def test_the_amendment_as_adopted(shipped_store: GraphStore, catalog: Catalog) -> None:
+    """What Regulation (EU) 2026/1744 changed, as its OJ text reads: the Annex I route moved a year,
+    two prohibitions from 2 December 2026, the Art. 50(2) grace for systems already on the market,
+    the Art. 43(3) procedure, Annex I amended, and the SMC fine rule."""
+    dates = {n: dt.date.fromisoformat(str(d)) for n, d in _values(shipped_store, "ag:effectiveFrom").items()}
+    assert dates["Art. 6(2)"] == dt.date(2027, 12, 2) and dates["Art. 6(1)"] == dt.date(2028, 8, 2)
+    assert dates["Art. 5(1)(ba)"] == dates["Art. 5(1)(bb)"] == dates["Art. 111(4)"] == dt.date(2026, 12, 2)
+    assert dates["Art. 43(3)"] == dt.date(2028, 8, 2) and dates["Art. 50"] == dt.date(2026, 8, 2)
+    rows = shipped_store.query(
+        "SELECT ?n ?old ?new WHERE { ?c a ag:DateChange ; ag:changesDateOf/skos:notation ?n ; "
+        "ag:previousDate ?old ; ag:newDate ?new }"
+    ).records()
+    changes = {str(r["n"]): (str(r["old"]), str(r["new"])) for r in rows}
+    assert changes["Art. 6(1)"] == changes["Art. 43(3)"] == ("2027-08-02", "2028-08-02")
+    assert changes["Art. 6(2)"] == ("2026-08-02", "2027-12-02")
+    assert "Art. 111(4)" not in changes and "Art. 5(1)(ba)" not in changes  # new provisions, not moved dates
+    act = shipped_store.query(
+        "SELECT ?oj ?force WHERE { ?a a ag:AmendingAct ; dct:identifier \"Regulation (EU) 2026/1744\" ; "
+        "ag:publishedInOJ ?oj ; ag:inForceFrom ?force ; ag:legalStatus ag:Adopted }"
+    ).records()
+    assert [(str(a["oj"]), str(a["force"])) for a in act] == [("2026-07-24", "2026-07-27")]
+    # Annex I as amended: Section A point 1 (the machinery directive) deleted, machinery now point 21 of B.
+    notations = {r.notation for r in catalog.requirements("eu-ai-act")}
+    assert {f"Annex I({n})" for n in range(2, 22)} <= notations and "Annex I(1)" not in notations
+    assert catalog.by_ref["eu-ai-act:Annex I(11)"].parent == "Annex I Section A"
+    assert catalog.by_ref["eu-ai-act:Annex I(21)"].parent == "Annex I Section B"
+    # Still duties of the company, as adopted: AI literacy (Art. 4) and the Art. 49(2) registration.
+    bearers = {str(r["b"]) for r in shipped_store.query(
+        f"SELECT ?b WHERE {{ ?r skos:inScheme {EU} ; skos:notation 'Art. 4' ; ag:bearer/rdfs:label ?b }}").records()}
+    assert bearers == {"AI provider", "AI deployer"} and "Art. 49(2)" in notations
+    kinds = _values(shipped_store, "ag:provisionKind/rdfs:label")
+    assert kinds["Art. 53(2)"] == kinds["Art. 54(6)"] == "exemption"
+    cap = _values(shipped_store, "ag:penaltyCap/rdfs:label")
+    assert cap["Art. 99(6a)"] == "whichever is lower"

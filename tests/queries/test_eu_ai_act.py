@@ -71,6 +71,22 @@ def test_sample_parses(document: dict[str, Any]) -> None:
         ({"roles": ["provider"], "role": "provider"}, "targets.eu_ai_act.role", "did you mean 'roles'"),
         ({"roles": ["provider"], "established_outside_eu": "no"}, "targets.eu_ai_act.established_outside_eu",
          "true or false"),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"], "annex_i": ["spacecraft"]},
+         "targets.eu_ai_act.annex_i[0]", "expected one of toys"),
+        ({"roles": ["provider"], "annex_i": ["medical-devices"]}, "targets.eu_ai_act.risk_classes",
+         "Annex I legislation is listed: add high-risk"),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"], "annex_i": ["toys", "toys"]},
+         "targets.eu_ai_act.annex_i[1]", "listed twice"),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"]}, "targets.eu_ai_act.annex_iii", "annex_i"),
+        ({"roles": ["deployer"], "risk_classes": ["high-risk"], "annex_i": ["medical-devices"],
+          "fundamental_rights_assessment": True}, "targets.eu_ai_act.fundamental_rights_assessment",
+         "not of Annex I products"),
+        ({"roles": ["provider"], "risk_classes": ["transparency"], "open_source_model": True},
+         "targets.eu_ai_act.open_source_model", "general-purpose AI models"),
+        ({"roles": ["gpai-provider"], "risk_classes": ["gpai"], "open_source_model": "yes"},
+         "targets.eu_ai_act.open_source_model", "true or false"),
+        ({"roles": ["provider"], "prohibited_practices": ["nudification"]},
+         "targets.eu_ai_act.prohibited_practices[0]", "non-consensual-intimate-imagery"),
     ],
 )
 def test_bad_targets_are_named(document: dict[str, Any], target: dict[str, Any], field: str, message: str) -> None:
@@ -84,7 +100,9 @@ def test_bad_targets_are_named(document: dict[str, Any], target: dict[str, Any],
 def test_high_risk_provider_and_deployer(catalog: Catalog, document: dict[str, Any]) -> None:
     found = applicable_units(catalog, parse_engagement(document, "acme-ai-eu.yaml"))
     units = {u.requirement.notation: u for u in found.by_slug("eu-ai-act")}
-    assert len(units) == 93
+    # 93 before Regulation (EU) 2026/1744's provisions were modelled; now also Art. 5(1)(ba) and (bb)
+    # (every provider and deployer) and Art. 111(4) (a provider of a system generating text).
+    assert len(units) == 96
     assert {"Art. 4", "Art. 5(1)(c)", "Art. 9(2)(a)", "Art. 26(6)", "Art. 43(2)", "Art. 50(1)", "Art. 73(2)",
             "Annex IV(9)"} <= set(units)
     # Not this engagement's: other roles, another class, facts it does not have.
@@ -94,6 +112,8 @@ def test_high_risk_provider_and_deployer(catalog: Catalog, document: dict[str, A
     assert units["Art. 9(1)"].effective == dt.date(2027, 12, 2)
     assert units["Art. 50(2)"].effective == dt.date(2026, 8, 2)
     assert units["Art. 5(1)(a)"].effective == dt.date(2025, 2, 2)
+    assert units["Art. 5(1)(ba)"].effective == units["Art. 111(4)"].effective == dt.date(2026, 12, 2)
+    assert "Art. 43(3)" not in units  # the Annex I procedure; this engagement's system is Annex III only
     why = {e["requirement"]: e["why"] for e in found.excluded}
     assert "importer" in why["eu-ai-act:Art. 23(1)"] and "established_outside_eu" in why["eu-ai-act:Art. 22(1)"]
 
@@ -184,3 +204,106 @@ def test_a_late_plan_is_flagged(shipped_store: GraphStore, document: dict[str, A
     late = [f for f in plan["findings"] if f["id"] == "eu-ai-act-deadline-2027-12-02"]
     assert late and "market surveillance authority" in late[0]["why"]
 
+
+
+def eu_applicability(catalog: Catalog, engagement: Engagement) -> tuple[dict[str, Any], dict[str, str]]:
+    found = applicable_units(catalog, engagement)
+    units = {u.requirement.notation: u for u in found.by_slug("eu-ai-act")}
+    why = {e["requirement"].removeprefix("eu-ai-act:"): e["why"] for e in found.excluded
+           if e["requirement"].startswith("eu-ai-act:")}
+    return units, why
+
+
+def test_an_annex_i_section_a_product_takes_the_annex_i_date(catalog: Catalog, document: dict[str, Any]) -> None:
+    """Art. 6(1) and Annex I Section A: the high-risk duties apply from 2 August 2028 (Art. 113(c)(ii)
+    as amended), the conformity assessment runs under the product legislation (Art. 43(3)), and the
+    Annex III procedures and EU database registration are not this system's."""
+    engagement = with_target(document, roles=["provider"], risk_classes=["high-risk"], annex_i=["medical-devices"])
+    units, why = eu_applicability(catalog, engagement)
+    for notation in ("Art. 9(1)", "Art. 16(a)", "Art. 43(3)", "Art. 72(1)", "Art. 73(2)", "Annex IV(1)"):
+        assert units[notation].effective == dt.date(2028, 8, 2), notation
+    assert units["Art. 5(1)(a)"].effective == dt.date(2025, 2, 2)  # not a high-risk duty: its own date
+    assert not {"Art. 43(1)", "Art. 43(2)", "Art. 49(1)"} & set(units)
+    assert "Art. 43(3)" in why["Art. 49(1)"] and "Annex III" in why["Art. 43(2)"]
+
+
+def test_an_annex_i_section_b_product_is_left_to_its_sectoral_law(catalog: Catalog, document: dict[str, Any]) -> None:
+    """Machinery moved to Section B (Regulation (EU) 2026/1744, Art. 1(41)): only Art. 6(1), 60a and
+    102 to 112 apply (Art. 2(2)), so none of the Regulation's own high-risk duties bind."""
+    engagement = with_target(document, roles=["provider", "deployer"], risk_classes=["high-risk", "transparency"],
+                             annex_i=["machinery"])
+    units, why = eu_applicability(catalog, engagement)
+    assert not {"Art. 9(1)", "Art. 26(1)", "Art. 43(3)", "Annex IV(1)", "Art. 73(2)"} & set(units)
+    assert "Art. 2(2)" in why["Art. 9(1)"] and "Section B" in why["Art. 26(1)"]
+    assert {"Art. 4", "Art. 50(1)", "Art. 5(1)(bb)"} <= set(units)  # the duties outside Chapter III stay
+
+
+def test_a_system_on_both_routes_is_held_to_the_earlier_date(catalog: Catalog, document: dict[str, Any]) -> None:
+    engagement = with_target(document, roles=["provider"], risk_classes=["high-risk"],
+                             annex_iii=["employment"], annex_i=["medical-devices", "machinery"])
+    units, _ = eu_applicability(catalog, engagement)
+    assert units["Art. 9(1)"].effective == dt.date(2027, 12, 2)  # the Annex III route comes first
+    assert units["Art. 43(2)"].effective == dt.date(2027, 12, 2)
+    assert units["Art. 43(3)"].effective == dt.date(2028, 8, 2)  # the Annex I route only
+    assert "Art. 49(1)" in units
+
+
+def test_route_dates_are_read_from_the_graph(shipped_store: GraphStore, document: dict[str, Any]) -> None:
+    """Move Art. 6(1)'s date in a copy of the graph and the Annex I duties move with it."""
+    store = shipped_store.copy_to_memory()
+    store.update(
+        "DELETE { ?r ag:effectiveFrom ?d } INSERT { ?r ag:effectiveFrom \"2029-01-15\"^^xsd:date } "
+        "WHERE { GRAPH ?g { ?r skos:notation \"Art. 6(1)\" ; ag:effectiveFrom ?d } }"
+    )
+    engagement = with_target(document, roles=["provider"], risk_classes=["high-risk"], annex_i=["lifts"])
+    units, _ = eu_applicability(Catalog(store), engagement)
+    assert units["Art. 9(1)"].effective == units["Art. 43(3)"].effective == dt.date(2029, 1, 15)
+
+
+def test_an_open_source_model_is_exempt_from_documentation_but_not_copyright(
+        catalog: Catalog, document: dict[str, Any]) -> None:
+    """Art. 53(2) lifts Art. 53(1)(a) and (b) (their Annexes XI Section 1 and XII) and Art. 54(6)
+    lifts Art. 54; Art. 53(1)(c) and (d) stay. A model with systemic risk keeps them all."""
+    exempt = with_target(document, roles=["gpai-provider"], risk_classes=["gpai"], open_source_model=True,
+                         established_outside_eu=True)
+    units, why = eu_applicability(catalog, exempt)
+    assert {"Art. 53(1)(c)", "Art. 53(1)(d)"} <= set(units)
+    assert not {"Art. 53(1)(a)", "Art. 53(1)(b)", "Annex XI Section 1", "Annex XII", "Art. 54(1)"} & set(units)
+    assert "Art. 53(2)" in why["Art. 53(1)(a)"] and "Art. 54(6)" in why["Art. 54(1)"]
+    systemic = with_target(document, roles=["gpai-provider"], risk_classes=["gpai-systemic-risk"],
+                           open_source_model=True, established_outside_eu=True)
+    units, _ = eu_applicability(catalog, systemic)
+    assert {"Art. 53(1)(a)", "Art. 53(1)(b)", "Annex XI Section 1", "Annex XII", "Art. 54(1)"} <= set(units)
+
+
+def test_findings_follow_the_route_and_the_exemption(shipped_store: GraphStore, document: dict[str, Any]) -> None:
+    section_b = with_target(document, roles=["provider"], risk_classes=["high-risk"], annex_i=["machinery"])
+    assert "missing-eu-ai-act-risk-management" not in finding_ids(shipped_store, section_b)
+    section_a = with_target(document, roles=["provider"], risk_classes=["high-risk"], annex_i=["toys"])
+    risk = finding_ids(shipped_store, section_a)["missing-eu-ai-act-risk-management"]
+    assert "from 2028-08-02" in risk.why
+
+    open_source = with_target(document, roles=["gpai-provider"], risk_classes=["gpai"], open_source_model=True)
+    gpai = finding_ids(shipped_store, open_source)["missing-eu-ai-act-gpai-documentation"]
+    assert set(gpai.requirements) == {"eu-ai-act:Art. 53(1)(c)", "eu-ai-act:Art. 53(1)(d)"}
+    assert "Art. 53(2)" in gpai.why
+
+    declared = with_target(document, roles=["provider"], prohibited_practices=["non-consensual-intimate-imagery",
+                                                                               "social-scoring"])
+    prohibited = finding_ids(shipped_store, declared)["eu-ai-act-prohibited-practice"]
+    assert prohibited.requirements == ["eu-ai-act:Art. 5(1)(ba)", "eu-ai-act:Art. 5(1)(c)"]
+    assert "banned from 2 February 2025 for Art. 5(1)(c)" in prohibited.why
+    assert "banned from 2 December 2026 for Art. 5(1)(ba)" in prohibited.why
+
+
+def test_an_annex_i_plan_takes_the_annex_i_date_as_its_deadline(shipped_store: GraphStore,
+                                                                document: dict[str, Any]) -> None:
+    data = copy.deepcopy(document)
+    data["targets"]["eu_ai_act"] = {"roles": ["provider"], "risk_classes": ["high-risk"],
+                                    "annex_i": ["medical-devices"]}
+    plan = build_plan(shipped_store, parse_engagement(data, "annex-i.yaml"))
+    deadlines = [m["date"] for m in plan["milestones"] if m["kind"] == "eu-ai-act-deadline"]
+    assert deadlines == ["2028-08-02"]
+    steps = {s["control"]: s for s in plan["steps"]}
+    assert steps["MLC-60"]["deadline"] == steps["GOV-61"]["deadline"] == "2028-08-02"
+    assert "EU AI Act duty in force 2028-08-02" in steps["MLC-60"]["why"]
