@@ -24,9 +24,12 @@ def test_counts_by_level_and_leaves(catalog: Catalog) -> None:
     # (Art. 6(1), 6(2), 43(3), 53(2), 54(6), 99(6a), 111(4)), three points (Art. 5(1)(ba), (bb),
     # 99(4)(da)), and Annex I with its two sections and twenty points (2 to 21, as amended).
     assert Counter(r.level for r in requirements) == {
-        "chapter": 8, "article": 36, "paragraph": 79, "point": 43, "annex": 5, "annex point": 41,
+        "chapter": CHAPTERS, "article": ARTICLES, "paragraph": PARAGRAPHS, "point": POINTS, "annex": ANNEXES, "annex point": ANNEXPOINTS,
     }
-    assert sum(1 for r in requirements if r.leaf) == 157
+    # 128 leaves at first; the provision review added 33 duty paragraphs and split Art. 14(4) and 17(1)
+    # into their 5 and 13 points (+18 points, -2 paragraph leaves); the amendment section added
+    # the provisions of Regulation (EU) 2026/1744, the Art. 6 routes and Annex I as amended.
+    assert sum(1 for r in requirements if r.leaf) == LEAVES
 
 
 def test_official_ids_as_cited(catalog: Catalog) -> None:
@@ -39,6 +42,14 @@ def test_official_ids_as_cited(catalog: Catalog) -> None:
     assert {f"Annex IV({i})" for i in range(1, 10)} <= notations
     assert {"Art. 4", "Art. 17(1)", "Art. 27(1)", "Art. 50(2)", "Art. 73(4)"} <= notations
     assert {"Annex XI Section 1", "Annex XI Section 2", "Annex XII"} <= notations
+    # Added by the provision review against the OJ text.
+    assert {f"Art. 14(4)({p})" for p in "abcde"} <= notations
+    assert {f"Art. 17(1)({p})" for p in "abcdefghijklm"} <= notations
+    assert {f"Art. 23({i})" for i in range(1, 8)} | {f"Art. 24({i})" for i in range(1, 7)} <= notations
+    assert {"Art. 9(8)", "Art. 12(2)", "Art. 20(2)", "Art. 21(2)", "Art. 26(9)", "Art. 26(12)", "Art. 27(2)",
+            "Art. 43(4)", "Art. 53(3)", "Art. 86(1)", "Art. 91(5)", "Art. 92(5)"} <= notations
+    assert not {"Art. 26(3)", "Art. 26(13)", "Art. 14(4)(f)", "Art. 17(1)(n)"} & notations  # no such duty in the OJ
+    assert catalog.by_ref["eu-ai-act:Art. 14(4)(e)"].parent == "Art. 14(4)"
     assert catalog.by_ref["eu-ai-act:Art. 9(2)(a)"].parent == "Art. 9(2)"
 
 
@@ -56,6 +67,12 @@ def test_fines_with_turnover_alternative_and_sme_rule(shipped_store: GraphStore)
     assert (eur["Art. 99(5)"], percent["Art. 99(5)"]) == (7_500_000, 1)
     assert (eur["Art. 101(1)"], percent["Art. 101(1)"]) == (15_000_000, 3)
     assert cap["Art. 99(6)"] == "whichever is lower" and "Art. 99(6)" not in eur
+    # Art. 99(4)(b)-(d): authorised representatives, importers, distributors; not the provider's Art. 22(1).
+    for notation in ("Art. 22(3)", "Art. 22(4)", "Art. 23", "Art. 24", "Art. 26", "Art. 50"):
+        assert (eur[notation], percent[notation], cap[notation]) == (15_000_000, 3, "whichever is higher")
+    assert "Art. 22" not in eur and "Art. 22(1)" not in eur and "Art. 27" not in eur and "Art. 4" not in eur
+    # Art. 101(1): the Commission's fine on general-purpose AI model providers.
+    assert {eur[n] for n in ("Art. 52", "Art. 53", "Art. 55", "Art. 91(5)", "Art. 92(5)")} == {15_000_000}
 
 
 def test_dates_of_application_as_amended(shipped_store: GraphStore) -> None:
@@ -86,6 +103,9 @@ def test_bearers_and_risk_classes(shipped_store: GraphStore) -> None:
     assert bearers["Art. 53"] == {"general-purpose AI model provider"}
     assert bearers["Art. 55"] == {"systemic-risk general-purpose AI model provider"}
     assert bearers["Art. 50(3)"] == {"AI deployer"} and bearers["Art. 22(3)"] == {"authorised representative"}
+    assert bearers["Art. 5"] == {"AI provider", "AI deployer", "AI importer"}  # importers place on the market
+    assert bearers["Art. 54(3)"] == bearers["Art. 22(4)"] == {"authorised representative"}
+    assert bearers["Art. 86"] == {"AI deployer"} and bearers["Art. 91"] == {"general-purpose AI model provider"}
     classes = _values(shipped_store, "ag:riskClass/rdfs:label")
     assert classes["Art. 5"] == "prohibited practice" and classes["Art. 50"] == "transparency"
     assert classes["Art. 9"] == "high-risk" and classes["Art. 53"] == "general-purpose AI"
@@ -125,3 +145,9 @@ def test_the_amendment_as_adopted(shipped_store: GraphStore, catalog: Catalog) -
     assert kinds["Art. 53(2)"] == kinds["Art. 54(6)"] == "exemption"
     cap = _values(shipped_store, "ag:penaltyCap/rdfs:label")
     assert cap["Art. 99(6a)"] == "whichever is lower"
+
+
+def test_exemptions_and_rights_are_not_duties(shipped_store: GraphStore) -> None:
+    kinds = _values(shipped_store, "ag:provisionKind/rdfs:label")
+    assert kinds["Art. 53(2)"] == kinds["Art. 54(6)"] == "exemption"  # open-source models without systemic risk
+    assert kinds["Art. 86(1)"] == "right" and kinds["Art. 26(9)"] == "obligation"

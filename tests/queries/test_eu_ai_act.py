@@ -100,14 +100,17 @@ def test_bad_targets_are_named(document: dict[str, Any], target: dict[str, Any],
 def test_high_risk_provider_and_deployer(catalog: Catalog, document: dict[str, Any]) -> None:
     found = applicable_units(catalog, parse_engagement(document, "acme-ai-eu.yaml"))
     units = {u.requirement.notation: u for u in found.by_slug("eu-ai-act")}
-    # 93 before Regulation (EU) 2026/1744's provisions were modelled; now also Art. 5(1)(ba) and (bb)
-    # (every provider and deployer) and Art. 111(4) (a provider of a system generating text).
-    assert len(units) == 96
+    # 93 at first; +3 from Regulation (EU) 2026/1744 (Art. 5(1)(ba) and (bb), every provider and deployer;
+    # Art. 111(4), a provider of a system generating text); +12 paragraphs the provision review added
+    # that bind a high-risk provider and deployer (9(4), 9(8), 12(2), 20(2), 21(2), 25(2), 26(9), 26(12),
+    # 43(4), 47(2), 47(4), 86(1)) and +16 from splitting Art. 14(4) and 17(1) into their 18 points.
+    assert len(units) == UNITS
     assert {"Art. 4", "Art. 5(1)(c)", "Art. 9(2)(a)", "Art. 26(6)", "Art. 43(2)", "Art. 50(1)", "Art. 73(2)",
-            "Annex IV(9)"} <= set(units)
+            "Annex IV(9)", "Art. 17(1)(m)", "Art. 14(4)(e)", "Art. 86(1)", "Art. 26(12)"} <= set(units)
     # Not this engagement's: other roles, another class, facts it does not have.
     assert not {"Art. 23(1)", "Art. 24(1)", "Art. 22(1)", "Art. 27(1)", "Art. 43(1)", "Art. 6(4)", "Art. 49(2)",
-                "Art. 53(1)(a)", "Art. 55(1)(a)", "Annex XII"} & set(units)
+                "Art. 53(1)(a)", "Art. 55(1)(a)", "Annex XII", "Art. 23(2)", "Art. 24(4)", "Art. 22(4)", "Art. 27(2)",
+                "Art. 14(4)", "Art. 17(1)"} & set(units)
     assert not any(n.startswith(("Art. 99", "Art. 101", "Annex III")) for n in units)
     assert units["Art. 9(1)"].effective == dt.date(2027, 12, 2)
     assert units["Art. 50(2)"].effective == dt.date(2026, 8, 2)
@@ -158,7 +161,7 @@ def test_findings_fire_on_their_fixture_only(shipped_store: GraphStore, document
     sample = parse_engagement(document, "acme-ai-eu.yaml")
     found = finding_ids(shipped_store, sample)
     risk = found["missing-eu-ai-act-risk-management"]
-    assert "8 of 8 provisions" in risk.found and "eu-ai-act:Art. 9(2)(d)" in risk.requirements
+    assert "10 of 10 provisions" in risk.found and "eu-ai-act:Art. 9(2)(d)" in risk.requirements
     assert "EUR 15 000 000 or 3 %" in risk.why and "Art. 99(4)" in risk.why
     assert "eu-ai-act-prohibited-practice" not in found and "missing-eu-ai-act-gpai-documentation" not in found
 
