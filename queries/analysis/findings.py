@@ -137,8 +137,8 @@ PIPELINE_TYPES = ("training-pipeline", "fine-tuning-pipeline", "feature-store", 
 # training data is what was left out.
 SCOPE_REQUIREMENTS = {
     "soc2:CC2.3": ("the SOC 2 system description (DC 200)",
-                   "A SOC 2 report covers only the system it describes: a buyer reading it learns nothing about the "
-                   "parts that hold their data."),
+                   ("A SOC 2 report covers only the system it describes: a buyer reading it learns nothing about the "
+                   "parts that hold their data.")),
     "iso42001:4.3": ("the ISO/IEC 42001 AIMS scope (clause 4.3)",
                      "An AIMS scope that leaves out the AI life cycle will not survive the ISO/IEC 42001 Stage 1 audit."),
 }

@@ -59,8 +59,8 @@ REFERENCE_TARGETS = {
     # general-purpose AI model, no prohibited practice, established in the Union.
     "eu-ai-act": ({"eu_ai_act": {"roles": ["provider", "deployer"], "risk_classes": ["high-risk", "transparency"],
                                  "annex_iii": ["employment"]}},
-                  "the EU AI Act as provider and deployer of an Annex III high-risk system (point 4, employment) "
-                  "with Art. 50 transparency duties, established in the Union, no general-purpose AI model"),
+                  ("the EU AI Act as provider and deployer of an Annex III high-risk system (point 4, employment) "
+                  "with Art. 50 transparency duties, established in the Union, no general-purpose AI model")),
 }
 
 
