@@ -282,7 +282,9 @@ def check_third_parties(catalog: Catalog, engagement: Engagement, targeted: Targ
                             if soc2 else "it is not documented as a supplier of the AI system, with what it provides "
                                          "and the terms that govern it")
         if party.attestation == "none":
-            problems.append("it has no SOC 2 or ISO attestation to rely on, so its controls must be tested another way")
+            problems.append("it has no SOC 2 or ISO attestation to rely on, so its controls must be tested another way"
+                            if soc2 else "it has no independent attestation to rely on, so the supplier review must "
+                                         "assess its controls another way")
         if soc2 and party.treatment == "carve-out" and not party.cuecs:
             problems.append("no complementary user-entity controls are identified for its carve-out")
         open_cuecs = [c for c in party.cuecs if c not in engagement.implemented_ids]

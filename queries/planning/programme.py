@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from attestgraph.queries.catalog import Catalog
+from attestgraph.queries.engagement.file import Engagement, parse_engagement
 
 _COMPANY = {
     "organisation": "Reference AI SaaS company",
@@ -64,11 +65,22 @@ REFERENCE_TARGETS = {
 }
 
 
+def reference_engagement(slug: str) -> Engagement:
+    """The reference engagement that targets ``slug`` alone (a key of :data:`REFERENCE_TARGETS`)."""
+    targets, _ = REFERENCE_TARGETS[slug]
+    document = {
+        "engagement": dict(_COMPANY, id=f"reference-{slug}"),
+        "targets": targets,
+        "components": _COMPONENTS,
+    }
+    return parse_engagement(document, f"reference programme for {slug}")
+
+
 def reference_programme(catalog: Catalog, slug: str) -> dict[str, Any] | None:
     """The planner's selection for a reference engagement that targets ``slug`` alone.
 
-    Returns ``{"ids": [...], "rule": str, "unmet": int, "prerequisites": [...], "asked":
-    [...]}`` (``ids`` the controls the programme builds; ``prerequisites`` those selected as
+    Returns ``{"ids": [...], "rule": str, "unmet": int, "unmet_requirements": [...],
+    "prerequisites": [...], "asked": [...]}`` (``ids`` the controls the programme builds; ``prerequisites`` those selected as
     prerequisites of another selected control; ``asked`` those the readiness findings
     ask for), or ``None`` when the planner does not target ``slug``.
     """
@@ -77,16 +89,10 @@ def reference_programme(catalog: Catalog, slug: str) -> dict[str, Any] | None:
     # The planner's modules import the query layer this module serves; import late.
     from attestgraph.queries.analysis.applicability import applicable_units
     from attestgraph.queries.analysis.findings import control_sets
-    from attestgraph.queries.engagement.file import parse_engagement
     from attestgraph.queries.planning.selection import select_controls
 
-    targets, described = REFERENCE_TARGETS[slug]
-    document = {
-        "engagement": dict(_COMPANY, id=f"reference-{slug}"),
-        "targets": targets,
-        "components": _COMPONENTS,
-    }
-    engagement = parse_engagement(document, f"reference programme for {slug}")
+    _, described = REFERENCE_TARGETS[slug]
+    engagement = reference_engagement(slug)
     selection = select_controls(catalog, engagement, applicable_units(catalog, engagement), control_sets(catalog))
     ids = sorted(selection.chosen)
     prerequisites = sorted(c for c in ids if selection.reasons.get(c, "").startswith("prerequisite of "))
@@ -100,4 +106,5 @@ def reference_programme(catalog: Catalog, slug: str) -> dict[str, Any] | None:
             "every applicable requirement by the plan's sufficiency rule"
             + (f"; {', '.join(why_in)}" if why_in else "")
             + (f"; {len(selection.unmet)} requirements remaining unmet" if selection.unmet else ""))
-    return {"ids": ids, "rule": rule, "unmet": len(selection.unmet), "prerequisites": prerequisites, "asked": asked}
+    return {"ids": ids, "rule": rule, "unmet": len(selection.unmet), "unmet_requirements": [u["requirement"] for u in selection.unmet],
+            "prerequisites": prerequisites, "asked": asked}

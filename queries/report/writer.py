@@ -228,8 +228,8 @@ def report_terms(engagement: Engagement) -> dict[str, Any]:
     else:
         vendors_note = ("Each vendor that holds customer data is managed as a supplier: what it provides, the terms that "
                         "govern it, its assurance, and the controls that assurance expects the company to run"
-                        + (f"; under {_join(duties)}" if duties else "") + ". The treatment column is SOC 2's "
-                        "carve-out or inclusive choice, shown as the engagement states it.")
+                        + (f"; under {_join(duties)}" if duties else "") + ". The treatment column is shown as the "
+                        "engagement states it.")
     excluded = [part for part in (
         "SOC 2 auditor fees" if soc2 else "",
         "certification-body fees" if engagement.iso42001 else "",
