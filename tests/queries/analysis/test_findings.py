@@ -151,7 +151,7 @@ SOC2_WORDS = ("SOC 2", "CUEC", "complementary user-entity", "system description"
 
 
 def _text(finding) -> str:
-    return " ".join((finding.title, finding.found, finding.why, finding.action))
+    return f"{finding.title} {finding.found} {finding.why} {finding.action}"
 
 
 def test_eu_only_engagement_gets_findings_in_its_own_frameworks(shipped_store):
@@ -171,6 +171,7 @@ def test_eu_scope_finding_cites_the_technical_documentation_and_data_governance(
     document = _load(EU_SAMPLE)
     next(c for c in document["components"] if c["id"] == "finetune")["in_scope"] = False
     found, engagement = _findings(shipped_store, document)
+    _assert_cites_only_what_it_targets(shipped_store, found, engagement)
     scope = found["scope-excludes-data-components"]
     assert scope.requirements == ["iso42001:4.3", "eu-ai-act:Annex IV(2)", "eu-ai-act:Art. 10(2)"]
     assert "Annex IV(2)" in scope.action and "Art. 10(2)" in scope.action and "Fine-tuning pipeline" in scope.why
