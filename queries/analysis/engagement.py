@@ -43,11 +43,12 @@ FRAMEWORK_NAMES = {
 
 # Among findings of one severity, what stops an attestation or draws a penalty first:
 # a statutory date missed, a Type II window that cannot pass, a scope a buyer will
-# reject, then the buyer's first question, the statutory duties, the vendors.
+# reject, then the buyer's first question, the statutory duties, the vendors (subservice
+# organisations under SOC 2, suppliers otherwise), and the open DPDP reach question.
 RISK_RANK = (
     "eu-ai-act-prohibited-practice", "dpdp-deadline", "eu-ai-act-deadline", "type2-window", "scope-excludes",
-    "personal-data-without-dpdp", "missing-dpdp-children", "missing-dpdp-sdf", "no-evidenced-training",
-    "missing-dpdp-breach", "subservice", "missing-dpdp", "missing-eu-ai-act",
+    "missing-dpdp-children", "missing-dpdp-sdf", "no-evidenced-training",
+    "missing-dpdp-breach", "subservice", "supplier", "missing-dpdp", "missing-eu-ai-act", "dpdp-reach",
 )
 
 

@@ -1,15 +1,22 @@
 """Readiness findings: what is wrong with an engagement's scope today, each with a
 severity, what was found, why it matters to an auditor or buyer, and what to do.
 
-The checks are the classic mistakes of AI companies going for SOC 2 and ISO/IEC
-42001 under the DPDP Act: the model pipeline left out of the system description, no
-evidenced answer on training-data use, third-party model APIs and managed stores not
-treated as subservice organisations, a Type II window opened before the controls
-operate, personal data in scope without the DPDP duties that follow, children's data
-without the s.9 / R10 duties, and a Significant Data Fiduciary without the s.10 / R13
-ones. Findings that depend on the schedule (a Type II window that opens before the
-plan has every control operating, DPDP deadlines the plan reaches too late) are
-raised by the plan, once.
+The checks are the classic mistakes of AI companies: the model pipeline left out of
+the scope a report, a certificate or the technical documentation describes; no
+evidenced answer on training-data use; third-party model APIs and managed stores not
+managed as subservice organisations (SOC 2) or suppliers (ISO/IEC 42001, the EU AI Act,
+the NIST AI RMF, the DPDP Act's processors); personal data in scope while the
+engagement is silent on whether the DPDP Act reaches it; the DPDP duties a Data
+Fiduciary has not met; children's data without the s.9 / R10 duties; a Significant Data
+Fiduciary without the s.10 / R13 ones; and the EU AI Act's. Findings that depend on the
+schedule (a Type II window that opens before the plan has every control operating,
+statutory deadlines the plan reaches too late) are raised by the plan, once.
+
+Every finding cites only requirements the engagement is held to, and is worded for the
+frameworks it targets: :class:`TargetedRequirements` is the one home of "which of these
+requirement ids does this engagement target" (its frameworks, and within them the units
+:mod:`~attestgraph.queries.analysis.applicability` says apply). A check whose premise
+needs a framework the engagement does not target does not fire.
 """
 
 from __future__ import annotations
@@ -20,8 +27,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attestgraph.graph.store import GraphStore
-from attestgraph.queries.analysis.applicability import EU_DUTY_ROUTES, eu_high_risk_routes
-from attestgraph.queries.analysis.coverage import FULL, OPEN, link_state, spreads_to_children, unit_states
+from attestgraph.queries.analysis.applicability import EU_DUTY_ROUTES, applicable_units, eu_high_risk_routes
+from attestgraph.queries.analysis.coverage import (
+    FULL,
+    OPEN,
+    link_state,
+    spreads_to_children,
+    unit_of,
+    unit_states,
+)
 from attestgraph.queries.catalog import Catalog, Requirement
 from attestgraph.queries.engagement.file import EU_AI_ACT_PROHIBITED, Engagement, ThirdParty
 
@@ -52,6 +66,37 @@ class Finding:
         }
 
 
+class TargetedRequirements:
+    """Which requirement ids (``slug:notation``) an engagement is held to.
+
+    A requirement is held when its framework is one the engagement targets and it is an
+    assessable unit that applies to the engagement, lies under one (a SOC 2 point of
+    focus) or above one (an article whose paragraphs apply). So a SOC 2 criterion is
+    never cited for an engagement without a SOC 2 target, nor an EU AI Act provider's
+    duty for a deployer, nor an Annex A control the Statement of Applicability excludes.
+    """
+
+    def __init__(self, catalog: Catalog, engagement: Engagement):
+        self.catalog = catalog
+        self.frameworks = set(engagement.frameworks)
+        self.units = set(applicable_units(catalog, engagement).units)
+        self.above_units = {node.iri for iri in self.units for node in catalog.lineage(catalog.by_iri[iri])}
+
+    def holds(self, ref: str) -> bool:
+        requirement = self.catalog.by_ref.get(ref)
+        if requirement is None or requirement.slug not in self.frameworks:
+            return False
+        unit = unit_of(requirement, self.catalog)
+        return (unit is not None and unit.iri in self.units) or requirement.iri in self.above_units
+
+    def select(self, refs: Iterable[str]) -> list[str]:
+        """The ids among ``refs`` the engagement is held to, in the order given, once each."""
+        return list(dict.fromkeys(ref for ref in refs if self.holds(ref)))
+
+    def targets(self, slug: str) -> bool:
+        return slug in self.frameworks
+
+
 def control_sets(catalog: Catalog) -> dict[str, dict[str, Any]]:
     sets: dict[str, dict[str, Any]] = {}
     for row in catalog.run("control-sets").records():
@@ -79,27 +124,67 @@ def _list(items: Iterable[str]) -> str:
     return ", ".join(items) if items else "none"
 
 
-def check_scope(engagement: Engagement) -> list[Finding]:
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# Components whose exclusion from scope takes the model's development and its data with it.
+PIPELINE_TYPES = ("training-pipeline", "fine-tuning-pipeline", "feature-store", "vector-store", "model-registry")
+# What each framework's scope is called, the requirement that sets it, and what leaving a
+# data-bearing component out of it costs. EU AI Act: the technical documentation describes
+# the system's elements and development process (Annex IV(2), through Art. 11(1)) and the
+# training, validation and testing data fall under data governance (Art. 10(2)); both bind
+# the provider of a high-risk system, so they are cited only when the model pipeline or its
+# training data is what was left out.
+SCOPE_REQUIREMENTS = {
+    "soc2:CC2.3": ("the SOC 2 system description (DC 200)",
+                   ("A SOC 2 report covers only the system it describes: a buyer reading it learns nothing about the "
+                   "parts that hold their data.")),
+    "iso42001:4.3": ("the ISO/IEC 42001 AIMS scope (clause 4.3)",
+                     "An AIMS scope that leaves out the AI life cycle will not survive the ISO/IEC 42001 Stage 1 audit."),
+}
+EU_PIPELINE_SCOPE = ("eu-ai-act:Annex IV(2)", "eu-ai-act:Art. 10(2)")
+
+
+def check_scope(catalog: Catalog, engagement: Engagement, targeted: TargetedRequirements) -> list[Finding]:
+    """Components that touch customer, training or personal data left out of the scope a
+    target framework describes (SOC 2 system description, ISO/IEC 42001 AIMS scope, the EU
+    AI Act technical documentation and data governance of a high-risk system)."""
     outside = [c for c in engagement.components if not c.in_scope and {"customer", "training", "personal", "children"} & set(c.data)]
-    if not outside or not engagement.soc2_reports and not engagement.iso42001:
+    if not outside:
         return []
+    pipeline = [c for c in outside if c.type in PIPELINE_TYPES or "training" in c.data]
+    cited = targeted.select(SCOPE_REQUIREMENTS)
+    eu = targeted.select(EU_PIPELINE_SCOPE) if pipeline else []
+    if not cited and not eu:
+        return []  # no target framework sets a scope these components fall out of
     names = [f"{c.name} ({', '.join(c.data)} data)" for c in outside]
-    pipeline = any(c.type in ("training-pipeline", "fine-tuning-pipeline", "feature-store", "vector-store", "model-registry") for c in outside)
+    scopes = [SCOPE_REQUIREMENTS[ref][0] for ref in cited]
+    reasons = [SCOPE_REQUIREMENTS[ref][1] for ref in cited]
+    if eu:
+        scopes.append("the EU AI Act technical documentation (Annex IV(2)) and data governance (Art. 10(2))")
+        reasons.append("The EU AI Act's technical documentation must describe how the high-risk system was developed "
+                       "and what it was trained on, and that data falls under Art. 10's data governance duties: "
+                       f"leaving out {_list(c.name for c in pipeline)} leaves both unmet.")
+    why = " ".join(reasons)
     return [Finding(
         id="scope-excludes-data-components",
         severity="high",
-        title="Components that touch customer or training data are outside the system description"
+        title="Components that touch customer or training data are outside the scope"
               + (" (the model pipeline is out of scope)" if pipeline else ""),
         found=f"Out of scope: {'; '.join(names)}.",
-        why="A SOC 2 report covers only the system it describes; a buyer reading it learns nothing about the parts "
-            "that hold their data, and an ISO/IEC 42001 scope that omits the AI life cycle will not survive Stage 1.",
-        action="Bring these components inside the system description (SOC 2 DC 200 description and ISO/IEC 42001 clause 4.3 "
-               "scope), or document why each is excluded and how customer data is kept out of it.",
-        requirements=["soc2:CC2.3", "iso42001:4.3"],
+        why=why,
+        action=f"Bring these components inside {_join(scopes)}, or document why each is excluded and how customer "
+               "data is kept out of it.",
+        requirements=cited + eu,
     )]
 
 
-def check_training_answer(catalog: Catalog, engagement: Engagement, sets: dict[str, Any]) -> list[Finding]:
+def check_training_answer(catalog: Catalog, engagement: Engagement, sets: dict[str, Any],
+                          targeted: TargetedRequirements) -> list[Finding]:
+    """The buyer's first question of an AI vendor. It is asked whatever the frameworks; it
+    cites only the requirements the training-data controls discharge that the engagement is
+    held to, and is high where an auditor will test the answer (SOC 2, ISO/IEC 42001)."""
     group = sets.get("training-data-use")
     touches = engagement.touches("customer") or engagement.touches("training")
     if group is None or not touches:
@@ -109,18 +194,24 @@ def check_training_answer(catalog: Catalog, engagement: Engagement, sets: dict[s
     unevidenced = [c for c, s in states.items() if s == "implemented"]
     if not missing and not unevidenced:
         return []
+    cited = sorted(targeted.select(group["discharges"]))
+    audited = [name for slug, name in (("soc2", "a SOC 2 auditor"), ("iso42001", "an ISO/IEC 42001 certification auditor"))
+               if any(ref.startswith(slug + ":") for ref in cited)]
+    why = ("It is the first question an enterprise security review asks of an AI vendor; without a written position, "
+           "contract terms, per-tenant records and proof the pipeline honours them, the answer is an assertion, not "
+           + (f"something {' or '.join(audited)} can test or a buyer can rely on." if audited
+              else "something a buyer can rely on. No requirement of the frameworks this engagement targets asks it "
+                   "in these words; the buyer does."))
     return [Finding(
         id="no-evidenced-training-answer",
-        severity="high",
+        severity="high" if audited else "medium",
         title="No evidenced answer to \"does customer data train your models?\"",
         found=f"Missing: {_list(missing)}. Implemented without evidence on hand: {_list(unevidenced)}.",
-        why="It is the first question an enterprise security review asks of an AI vendor; without a written position, "
-            "contract terms, per-tenant records and proof the pipeline honours them, the answer is an assertion, "
-            "not something an auditor can test or a buyer can rely on.",
+        why=why,
         action="Put the training-data position, opt-out terms, register and pipeline enforcement in place first and "
                "keep their evidence (policy, contract terms, register export, pipeline filter logs, isolation tests).",
         controls=sorted(missing + unevidenced),
-        requirements=sorted(group["discharges"]),
+        requirements=cited,
     )]
 
 
@@ -129,6 +220,28 @@ def check_training_answer(catalog: Catalog, engagement: Engagement, sets: dict[s
 # everything, a labelling vendor sees training data.
 CONTENT_KINDS = ("model-api", "vector-database", "cloud", "data-labelling")
 CUSTOMER_DATA = {"customer", "training", "personal", "children"}
+# The supplier duty each framework sets, and why it matters, in the project's words.
+# SOC 2's is the subservice organisation of the system description (CC9.2 for vendor risk);
+# the others manage the vendor as a supplier. DPDP s.8(2) binds a Data Fiduciary that has
+# the vendor process personal data for it.
+SUPPLIER_DUTIES = {
+    "soc2:CC9.2": "The SOC 2 system description must name it, say whether its controls are carved out or included, "
+                  "and list the complementary user-entity controls (CUECs) the company operates so that the vendor's "
+                  "controls hold; auditors and buyers read that section first for AI vendors.",
+    "iso42001:A.10.3": "ISO/IEC 42001 (A.10.3) expects a process that keeps what suppliers provide in line with the "
+                       "company's responsible-AI approach; the certification audit samples it for model and data "
+                       "vendors.",
+    "eu-ai-act:Art. 25(4)": "As provider of a high-risk AI system, the company needs a written agreement with each "
+                            "supplier of AI systems, tools, services or components used in it, setting out the "
+                            "information, capabilities, technical access and assistance it needs to meet the Act "
+                            "(EU AI Act Art. 25(4)).",
+    "nist-ai-rmf:GOVERN 6.1": "The NIST AI RMF asks for policies and procedures on third-party AI risk (GOVERN 6.1).",
+    "nist-ai-rmf:MANAGE 3.1": "The NIST AI RMF asks for the risks of third-party AI resources to be monitored "
+                              "(MANAGE 3.1).",
+    "dpdp-act:8(2)": "A Data Fiduciary may have a Data Processor process personal data for it only under a valid "
+                     "contract (DPDP Act s.8(2)).",
+}
+SUBSERVICE_CONTROLS = ("TPM-03", "TPM-04", "TPM-05")
 
 
 def holds_customer_data(engagement: Engagement, party: ThirdParty) -> bool:
@@ -140,64 +253,128 @@ def holds_customer_data(engagement: Engagement, party: ThirdParty) -> bool:
             or (component is not None and bool(CUSTOMER_DATA & set(component.data))))
 
 
-def check_third_parties(catalog: Catalog, engagement: Engagement) -> list[Finding]:
-    """The subservice-organisation check, for every third party that holds customer data."""
+def _supplier_controls(catalog: Catalog, refs: list[str]) -> set[str]:
+    """Catalog controls with a counting link (coverage.link_state) on any of ``refs``."""
+    if not refs:
+        return set()
+    wanted = {catalog.by_ref[ref].iri for ref in refs}
+    slugs = sorted({ref.split(":", 1)[0] for ref in refs})
+    return {row["controlId"] for row in catalog.run("control-mappings", slug=slugs).records()
+            if row["r"] in wanted and link_state(row["rel"], row["rat"], int(row["strength"])) != OPEN}
+
+
+def check_third_parties(catalog: Catalog, engagement: Engagement, targeted: TargetedRequirements) -> list[Finding]:
+    """Every third party that holds customer data, checked against the supplier duties of the
+    frameworks the engagement targets: as a SOC 2 subservice organisation where SOC 2 is a
+    target, as a supplier otherwise. No finding where no target framework sets such a duty."""
     findings = []
+    soc2 = targeted.holds("soc2:CC9.2")
     for party in engagement.third_parties:
         if not holds_customer_data(engagement, party):
             continue
+        duties = [ref for ref in SUPPLIER_DUTIES if ref != "dpdp-act:8(2)" or party.personal_data]
+        cited = targeted.select(duties)
+        if not cited:
+            continue
+        undocumented = party.treatment == "undocumented" or not party.documented_as_subservice
         problems = []
-        if party.treatment == "undocumented" or not party.documented_as_subservice:
-            problems.append("it is not documented as a subservice organisation with a carve-out or inclusive treatment")
+        if undocumented:
+            problems.append("it is not documented as a subservice organisation with a carve-out or inclusive treatment"
+                            if soc2 else "it is not documented as a supplier of the AI system, with what it provides "
+                                         "and the terms that govern it")
         if party.attestation == "none":
-            problems.append("it has no SOC 2 or ISO attestation to rely on, so its controls must be tested another way")
-        if party.treatment == "carve-out" and not party.cuecs:
+            problems.append("it has no SOC 2 or ISO attestation to rely on, so its controls must be tested another way"
+                            if soc2 else "it has no independent attestation to rely on, so the supplier review must "
+                                         "assess its controls another way")
+        if soc2 and party.treatment == "carve-out" and not party.cuecs:
             problems.append("no complementary user-entity controls are identified for its carve-out")
         open_cuecs = [c for c in party.cuecs if c not in engagement.implemented_ids]
         if open_cuecs:
-            problems.append(f"its complementary user-entity controls are not in operation: {_list(open_cuecs)}")
+            problems.append(f"its complementary user-entity controls are not in operation: {_list(open_cuecs)}" if soc2
+                            else f"the controls its assurance expects the company to run are not in operation: "
+                                 f"{_list(open_cuecs)}")
         if not problems:
             continue
-        undocumented = party.treatment == "undocumented" or not party.documented_as_subservice
-        severity = "high" if party.kind in ("model-api", "vector-database") and undocumented else "medium"
-        title = (f"{party.name} ({party.kind}) is not treated as a subservice organisation" if undocumented
-                 else f"{party.name} ({party.kind}): subservice treatment is incomplete")
+        # An undocumented model API or vector store fails an audit or a legal duty outright;
+        # under the voluntary NIST AI RMF alone it is a gap to close, not a failure.
+        binding = [ref for ref in cited if not ref.startswith("nist-ai-rmf:")]
+        severity = "high" if party.kind in ("model-api", "vector-database") and undocumented and binding else "medium"
+        if soc2:
+            title = (f"{party.name} ({party.kind}) is not treated as a subservice organisation" if undocumented
+                     else f"{party.name} ({party.kind}): subservice treatment is incomplete")
+        else:
+            title = (f"{party.name} ({party.kind}) is not managed as a supplier" if undocumented
+                     else f"{party.name} ({party.kind}): supplier management is incomplete")
+        others = [ref for ref in cited if ref != "soc2:CC9.2"]
+        linked = sorted(_supplier_controls(catalog, others))
+        controls = sorted((set(SUBSERVICE_CONTROLS) if soc2 else set()) | set(linked) | set(open_cuecs))
         found = "; ".join(problems)
+        why = " ".join(["Customer data passes through or rests with it."] + [SUPPLIER_DUTIES[ref] for ref in cited])
+        extra = sorted(set(linked) - set(SUBSERVICE_CONTROLS))
+        if soc2:
+            action = ("Add it to the subservice inventory (TPM-03) with its treatment, review its assurance report and "
+                      "map its CUECs to owners (TPM-04), and put no-training and retention terms in the contract (TPM-05)")
+            if extra:
+                action += f"; for the supplier duties of the other targets, put {_list(extra)} in operation"
+        elif linked:
+            action = ("Record it as a supplier with what it provides and the terms that govern it, review its "
+                      f"assurance, and put {_list(linked)} in operation")
+        else:
+            action = ("Record it as a supplier with what it provides and the terms that govern it, and agree those "
+                      "terms in writing; no catalog control meets " + ", ".join(others) + ", so it needs work of its own")
         findings.append(Finding(
-            id=f"subservice-{party.id}",
+            id=f"{'subservice' if soc2 else 'supplier'}-{party.id}",
             severity=severity,
             title=title,
             found=found[0].upper() + found[1:] + ".",
-            why="Customer data passes through or rests with it; the SOC 2 system description must name it, say whether "
-                "its controls are carved out or included, and list the controls the company operates so that the "
-                "vendor's controls hold. Auditors and buyers read that section first for AI vendors.",
-            action="Add it to the subservice inventory (TPM-03) with its treatment, review its assurance report and map "
-                   "its CUECs to owners (TPM-04), and put no-training and retention terms in the contract (TPM-05).",
-            controls=sorted({"TPM-03", "TPM-04", "TPM-05"} | set(open_cuecs)),
-            requirements=["soc2:CC9.2", "iso42001:A.10.3"],
+            why=why,
+            action=action + ".",
+            controls=controls,
+            requirements=cited,
         ))
     return findings
 
 
-def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict[str, Any]) -> list[Finding]:
-    personal = engagement.touches("personal") or engagement.touches("children") or any(
-        t.personal_data for t in engagement.third_parties)
-    if not personal:
+def _personal_data_holders(engagement: Engagement) -> list[str]:
+    return ([c.name for c in engagement.components if {"personal", "children"} & set(c.data)]
+            + [f"{t.name} (third party)" for t in engagement.third_parties if t.personal_data])
+
+
+def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict[str, Any],
+               targeted: TargetedRequirements) -> list[Finding]:
+    """Personal data under the DPDP Act.
+
+    The Act reaches processing of digital personal data in India, and processing outside
+    India connected with offering goods or services to Data Principals in India (s.3(a),
+    (b)). An engagement that states ``targets.dpdp.role: none`` has answered that question:
+    no finding. One that is silent and handles personal data is asked it, as a low finding:
+    nothing in the engagement shows a connection to India, and the duties follow (as the
+    findings below) once a role is declared. A Data Fiduciary is checked duty by duty.
+    """
+    holders = _personal_data_holders(engagement)
+    if not holders:
         return []
-    if engagement.dpdp_role == "none":
+    if not engagement.dpdp_declared:
+        # The question names s.3 in its text; it cites no requirement, since the Act is not
+        # (yet) a target and a finding's requirements are ones the engagement is held to.
         return [Finding(
-            id="personal-data-without-dpdp",
-            severity="high",
-            title="Personal data is in scope but no DPDP role is declared",
-            found=f"Components handling personal data: {_list(c.name for c in engagement.touches('personal'))}.",
-            why="Processing digital personal data of people in India brings the DPDP Act's duties (notice, consent, "
-                "safeguards, breach intimation, erasure, grievance) with penalties up to INR 250 crore.",
-            action="Decide the company's role (Data Fiduciary, or processor for customers' data) under targets.dpdp.role "
-                   "and plan the duties that follow.",
-            requirements=["dpdp-act:5(1)", "dpdp-act:8(5)", "dpdp-act:8(6)"],
+            id="dpdp-reach-unstated",
+            severity="low",
+            title="Personal data is in scope; whether India's DPDP Act reaches it is not stated",
+            found=f"Components and vendors handling personal data: {_list(holders)}; the engagement states no "
+                  "targets.dpdp.role.",
+            why="The DPDP Act applies to digital personal data processed in India, and to processing outside India "
+                "in connection with offering goods or services to Data Principals in India (s.3(a) and (b)); where "
+                "it applies, a Data Fiduciary owes notice, consent, safeguards, breach intimation, erasure and "
+                "grievance redress, with penalties of up to INR 250 crore. Nothing in this engagement says whether "
+                "either limb holds.",
+            action="Answer the territorial question: if the company processes personal data in India or offers goods "
+                   "or services to people in India, declare its role under targets.dpdp.role (data-fiduciary, "
+                   "significant-data-fiduciary or processor) so the duties are planned; if neither holds, state "
+                   "targets.dpdp.role: none.",
         )]
-    if engagement.dpdp_role == "processor":
-        return []
+    if engagement.dpdp_role in ("none", "processor"):
+        return []  # outside the Act by the engagement's own statement, or a processor's duties only
     findings = []
     for key in ("dpdp-notice", "dpdp-consent", "dpdp-breach-intimation", "dpdp-erasure", "dpdp-grievance"):
         group = sets.get(key)
@@ -215,7 +392,7 @@ def check_dpdp(catalog: Catalog, engagement: Engagement, sets: dict[str, Any]) -
                 "the Board can impose penalties per breach.",
             action=f"Implement {_list(missing)} before the provisions take effect.",
             controls=missing,
-            requirements=sorted(group["discharges"]),
+            requirements=sorted(targeted.select(group["discharges"])),
         ))
     return findings
 
@@ -231,11 +408,12 @@ def readiness_findings(store: GraphStore, engagement: Engagement, catalog: Catal
     """
     catalog = catalog or Catalog(store)
     sets = control_sets(catalog)
+    targeted = TargetedRequirements(catalog, engagement)
     found = (
-        check_scope(engagement)
-        + check_training_answer(catalog, engagement, sets)
-        + check_third_parties(catalog, engagement)
-        + check_dpdp(catalog, engagement, sets)
+        check_scope(catalog, engagement, targeted)
+        + check_training_answer(catalog, engagement, sets, targeted)
+        + check_third_parties(catalog, engagement, targeted)
+        + check_dpdp(catalog, engagement, sets, targeted)
         + check_dpdp_provisions(catalog, engagement)
         + check_eu_ai_act(catalog, engagement)
     )

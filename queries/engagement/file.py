@@ -191,6 +191,10 @@ class Engagement:
     nist_ai_rmf: bool = False
     nist_ai_rmf_functions: list[str] = field(default_factory=list)
     eu_ai_act: EuAiActTarget | None = None
+    # Whether the engagement states its DPDP role (``targets.dpdp.role``, ``none`` included).
+    # Silence is not ``role: none``: a company that says it is outside the Act has answered
+    # the s.3 territorial question; one that says nothing has not (findings.check_dpdp).
+    dpdp_declared: bool = False
 
     @property
     def graph(self) -> str:
@@ -488,6 +492,7 @@ def parse_engagement(data: object, source: str = "engagement", known_controls: s
         nist_ai_rmf=nist_functions is not None,
         nist_ai_rmf_functions=nist_functions or [],
         eu_ai_act=eu_ai_act,
+        dpdp_declared=dpdp.get("role") is not None,
     )
 
 

@@ -186,6 +186,8 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability: Applicability
     soc2_jobs = [j for j in jobs.values() if j.soc2]
     last = max(soc2_jobs or jobs.values(), key=lambda j: (j.end, j.control), default=None)
     critical = critical_chain(jobs, last.control, engagement.iso42001, settings["iso_operating_weeks"] * 5) if last else []
+    # The chain ends at the SOC 2 as-of date when SOC 2 work is planned, else at the plan's end.
+    critical_to = "the SOC 2 as-of date" if soc2_jobs else "the last control in place"
     steps = []
     for job in sorted(jobs.values(), key=lambda j: (j.start, j.end, natural_key(j.control))):
         c = job.control
@@ -205,7 +207,7 @@ def _plan(catalog: Catalog, engagement: Engagement, applicability: Applicability
             "critical": c in critical,
             "deadline": deadline.isoformat() if deadline else None,
             "tag": selection.tags[c],
-            "why": _why(job, selection, deadline, c in critical, _law(laws, deadline).name),
+            "why": _why(job, selection, deadline, c in critical, _law(laws, deadline).name, critical_to),
         })
     milestones, findings = _calendar(engagement, jobs, selection, start, settings, type2_floor, laws)
     findings += _deadline_findings(engagement, jobs, deadlines, start, laws)
@@ -300,14 +302,15 @@ def _operating_floor(catalog: Catalog, engagement: Engagement, selection: Select
     return floor
 
 
-def _why(job: Job, selection: Selection, deadline: dt.date | None, critical: bool, law: str = "DPDP") -> str:
+def _why(job: Job, selection: Selection, deadline: dt.date | None, critical: bool, law: str = "DPDP",
+         critical_to: str = "the SOC 2 as-of date") -> str:
     parts = [f"{selection.tags[job.control]}: {selection.reasons.get(job.control, '')}", f"phase {job.phase + 1} ({PHASES[job.phase]})"]
     if job.depends_on:
         parts.append(f"after {', '.join(sorted(job.depends_on))}")
     if deadline:
         parts.append((f"overdue {law} duty in force since " if job.overdue else f"{law} duty in force ") + deadline.isoformat())
     if critical:
-        parts.append("on the critical path to the SOC 2 as-of date")
+        parts.append(f"on the critical path to {critical_to}")
     return "; ".join(parts)
 
 
@@ -421,6 +424,12 @@ def _deadline_findings(engagement: Engagement, jobs: dict[str, Job], deadlines: 
     return findings
 
 
+# Who judges an unmet requirement, per framework, for the plan-unmet-requirements finding.
+JUDGES = {"soc2": "the SOC 2 auditor", "iso42001": "the certification body", "dpdp-act": "the Data Protection Board",
+          "dpdp-rules": "the Data Protection Board", "eu-ai-act": "a market surveillance authority",
+          "nist-ai-rmf": "the company's own AI risk review (the NIST AI RMF is voluntary)"}
+
+
 def _unmet_finding(selection: Selection) -> list[Finding]:
     """Applicable units no combination of catalog controls meets under the sufficiency rule."""
     if not selection.unmet:
@@ -430,6 +439,7 @@ def _unmet_finding(selection: Selection) -> list[Finding]:
     for ref in refs:
         by_slug[ref.split(":")[0]] = by_slug.get(ref.split(":")[0], 0) + 1
     counts = ", ".join(f"{n} {slug}" for slug, n in sorted(by_slug.items()))
+    judges = " or ".join(dict.fromkeys(JUDGES.get(slug, "an assessor") for slug in sorted(by_slug)))
     return [Finding(
         id="plan-unmet-requirements",
         severity="medium",
@@ -437,7 +447,7 @@ def _unmet_finding(selection: Selection) -> list[Finding]:
         found=f"{len(refs)} applicable requirements ({counts}) are not met by any combination of catalog controls "
               f"under the plan's sufficiency rule; the plan still schedules the strongest control towards each. "
               f"First: {', '.join(refs[:10])}.",
-        why="An auditor or the Board judges each of these on its own; partial coverage needs a documented "
+        why=f"{judges[0].upper()}{judges[1:]} judges each of these on its own; partial coverage needs a documented "
             "argument or a control of the company's own.",
         action="Design company-specific measures (or evidence) for these requirements, or record why each is met "
                "by the scheduled controls; the plan's selection.unmet says what is missing for each.",

@@ -179,11 +179,15 @@ def asked_for(catalog: Catalog, engagement: Engagement, sets: dict[str, dict[str
         want(sets["training-data-use"]["members"],
              "AI buyers ask \"does our data train your models?\": the evidenced training-data answer set")
     vendors = [p for p in engagement.third_parties if p.kind in SUBSERVICE_KINDS]
+    # SOC 2's words (subservice organisations, CUECs) only where SOC 2 is a target.
+    soc2 = bool(engagement.soc2_reports)
     if vendors and "subservice-organisations" in sets:
         want(sets["subservice-organisations"]["members"],
-             "third-party model APIs and managed stores treated as subservice organisations")
+             "third-party model APIs and managed stores treated as subservice organisations" if soc2
+             else "third-party model APIs and managed stores managed as suppliers")
     for party in vendors:
-        want(party.cuecs, f"complementary user-entity control for {party.name}")
+        want(party.cuecs, f"complementary user-entity control for {party.name}" if soc2
+             else f"control {party.name}'s assurance expects the company to run")
     personal = engagement.touches("personal") or engagement.touches("children") or any(
         p.personal_data for p in engagement.third_parties)
     if personal and engagement.dpdp_role in ("data-fiduciary", "significant-data-fiduciary"):

@@ -103,7 +103,8 @@ def _money(amount: float | None, currency: str | None) -> str | None:
     return f"INR {','.join(([head] if head else []) + groups)},{tail}"
 
 
-def effort_and_cost(engagement: Engagement, plan: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
+def effort_and_cost(engagement: Engagement, plan: dict[str, Any], steps: list[dict[str, Any]],
+                    basis: str | None = None) -> dict[str, Any]:
     """Person-days of the plan, weeks at the engagement's capacity, and the indicative cost."""
     effort = float(plan.get("effort_days", sum(s["effort_days"] for s in steps)))
     cost = engagement.cost
@@ -119,9 +120,7 @@ def effort_and_cost(engagement: Engagement, plan: dict[str, Any], steps: list[di
         "cost": amount,
         "cost_text": _money(amount, cost.currency if cost else None),
         "day_rate_text": _money(cost.day_rate, cost.currency) if cost else None,
-        "basis": "Implementation effort of the controls the plan schedules, at the engagement's day rate; it "
-                 "excludes auditor and certification-body fees, tooling and licences, and the months of the "
-                 "observation window.",
+        "basis": basis or report_terms(engagement)["effort_basis"],
     }
 
 
@@ -149,8 +148,11 @@ def workstreams(steps: list[dict[str, Any]], operating: set[str], catalog: Catal
     return out
 
 
-def scope_table(engagement: Engagement) -> list[dict[str, Any]]:
-    """Components in and out of the system description, and why."""
+def scope_table(engagement: Engagement, terms: dict[str, Any] | None = None,
+                scope_finding: bool = True) -> list[dict[str, Any]]:
+    """Components in and out of scope, and why (``terms``: :func:`report_terms`, for what the
+    scope is called; ``scope_finding``: whether the scope finding fired, so a row may point to it)."""
+    scope = (terms or {}).get("scope_name", "the system description")
     held = {"customer", "training", "personal", "children"}
     vendor = {t.component: t.name for t in engagement.third_parties if t.component}
     rows = []
@@ -161,13 +163,98 @@ def scope_table(engagement: Engagement) -> list[dict[str, Any]]:
         elif c.in_scope:
             why = (f"Inside: it holds {', '.join(sensitive)} data" if sensitive else "Inside: it supports the service")
         elif sensitive:
-            why = (f"Outside, although it holds {', '.join(sensitive)} data: a buyer's data is in a part the report "
-                   "does not cover (see the scope finding)")
+            why = (f"Outside {scope}, although it holds {', '.join(sensitive)} data"
+                   + (": see the scope finding" if scope_finding else
+                      ": no target framework sets a scope it must be in; record how that data is protected outside it"))
         else:
             why = "Outside: it holds no customer, training or personal data"
         rows.append({"id": c.id, "name": c.name, "type": c.type, "data": c.data, "in_scope": c.in_scope, "why": why,
                      "run_by": vendor.get(c.id)})
     return sorted(rows, key=lambda r: (not r["in_scope"], r["name"]))
+
+
+def _targets_described(engagement: Engagement) -> list[str]:
+    """Each target the engagement works towards, as the client would name it."""
+    out = []
+    if engagement.soc2_reports:
+        reports = " and ".join({"type1": "Type I", "type2": "Type II"}[r] for r in engagement.soc2_reports)
+        window = f"; {engagement.window_months}-month window" if "type2" in engagement.soc2_reports else ""
+        out.append(f"SOC 2 {reports} ({', '.join(engagement.soc2_categories)}{window})")
+    if engagement.iso42001:
+        out.append("ISO/IEC 42001 certification")
+    if "dpdp-act" in engagement.frameworks:
+        out.append(f"DPDP Act duties as {engagement.dpdp_role.replace('-', ' ')}"
+                   + (", with children's data" if engagement.children_data else ""))
+    if engagement.nist_ai_rmf:
+        out.append(f"NIST AI RMF 1.0 ({', '.join(engagement.nist_ai_rmf_functions)})")
+    target = engagement.eu_ai_act
+    if target is not None:
+        classes = ", ".join(target.risk_classes) or "no declared risk class"
+        areas = f"; Annex III: {', '.join(target.annex_iii)}" if target.annex_iii else ""
+        out.append(f"EU AI Act as {' and '.join(target.roles)} ({classes}{areas})")
+    return out
+
+
+def report_terms(engagement: Engagement) -> dict[str, Any]:
+    """What the report calls the scope, the vendors and the assessors, for the frameworks the
+    engagement targets: SOC 2's words (system description, subservice organisations, CUECs)
+    only when SOC 2 is a target."""
+    soc2 = bool(engagement.soc2_reports)
+    eu = engagement.eu_ai_act
+    high_risk_provider = eu is not None and "provider" in eu.roles and "high-risk" in eu.risk_classes
+    scopes = ([("the system description", "the SOC 2 system description")] if soc2 else []) + (
+        [("the AIMS scope", "the ISO/IEC 42001 AIMS scope")] if engagement.iso42001 else []) + (
+        [("the technical documentation", "the EU AI Act technical documentation")] if high_risk_provider else [])
+    if soc2:
+        title = "Scope of the system description"
+    elif scopes:
+        title = "Scope: " + " and ".join(long for _, long in scopes).replace("the ", "", 1)
+    else:
+        title = "Scope of the programme"
+    duties = []
+    if engagement.iso42001:
+        duties.append("ISO/IEC 42001 A.10.3 (suppliers aligned with the responsible-AI approach)")
+    if high_risk_provider:
+        duties.append("EU AI Act Art. 25(4) (a written agreement with each supplier to the high-risk system)")
+    if engagement.nist_ai_rmf and "GOVERN" in engagement.nist_ai_rmf_functions:
+        duties.append("NIST AI RMF GOVERN 6.1 (third-party AI risk policies)")
+    if engagement.dpdp_role in ("data-fiduciary", "significant-data-fiduciary"):
+        duties.append("DPDP Act s.8(2) (a Data Processor only under a valid contract)")
+    if soc2:
+        vendors_note = ("Carve-out: the vendor's controls stay outside the report, which names the controls the company "
+                        "expects the vendor to run and relies on the vendor's own assurance report. Inclusive: the "
+                        "vendor's controls are described and tested within the report. Either way the company operates "
+                        "the complementary user-entity controls (CUECs) that the vendor's report assigns to it.")
+    else:
+        vendors_note = ("Each vendor that holds customer data is managed as a supplier: what it provides, the terms that "
+                        "govern it, its assurance, and the controls that assurance expects the company to run"
+                        + (f"; under {_join(duties)}" if duties else "") + ". The treatment column is shown as the "
+                        "engagement states it.")
+    excluded = [part for part in (
+        "SOC 2 auditor fees" if soc2 else "",
+        "certification-body fees" if engagement.iso42001 else "",
+        # A notified body assesses only Annex III point 1 (biometrics) systems (Art. 43(1));
+        # the other points use internal control (Art. 43(2), Annex VI).
+        "notified-body fees" if high_risk_provider and eu is not None and "biometrics" in eu.annex_iii else "",
+        "tooling and licences",
+        "the months of the Type II observation window" if "type2" in engagement.soc2_reports else "",
+    ) if part]
+    return {
+        "targets": _targets_described(engagement),
+        "scope_title": title,
+        "scope_name": _join([short for short, _ in scopes]) if scopes else "the programme's scope",
+        "in_scope_column": "In the description" if soc2 else "In scope",
+        "vendors_title": "Subservice organisations" if soc2 else "Third parties and suppliers",
+        "vendors_note": vendors_note,
+        "vendor_controls_column": "CUECs the company operates" if soc2 else "Controls the company operates for the vendor",
+        "documented_column": "In the description" if soc2 else "Documented as a supplier",
+        # Who asks for the evidence: an auditor where a target is audited or certified; else
+        # the authority that enforces the Act, or the buyer's review under a voluntary framework.
+        "evidence_asker": ("an auditor" if soc2 or engagement.iso42001 else
+                           "a market surveillance authority or a buyer" if eu is not None else "a buyer's review"),
+        "effort_basis": "Implementation effort of the controls the plan schedules, at the engagement's day rate; it "
+                        f"excludes {_join(excluded)}.",
+    }
 
 
 def subservice_table(engagement: Engagement, catalog: Catalog, steps: dict[str, dict[str, Any]], operating: set[str]) -> list[dict[str, Any]]:
@@ -265,6 +352,8 @@ def executive_summary(engagement: Engagement, effort: dict[str, Any], milestones
         dates.append(f"EU AI Act duties applying from {', '.join(eu_deadlines)}")
     if dates:
         sentences.append("The plan supports " + _join(dates) + ".")
+    elif engagement.nist_ai_rmf:
+        sentences.append("No target sets a date (the NIST AI RMF is voluntary): the plan runs at the team's capacity.")
     scores = [f"{FRAMEWORK_NAMES.get(slug, slug)} {cover['overall']['score_pct']:g}%" for slug, cover in readiness.items()]
     if scores:
         sentences.append(f"Readiness on {as_of}, from the controls operating that day: {', '.join(scores)}.")
@@ -298,7 +387,8 @@ def report_data(store: GraphStore, engagement: Engagement, progress: Callable[[s
     for row in catalog.run("control-mappings", slug=engagement.frameworks).records():
         if row["controlId"] in trace:
             trace[row["controlId"]].setdefault(row["slug"], set()).add(catalog.by_iri[row["r"]].notation)
-    effort = effort_and_cost(engagement, plan, steps)
+    terms = report_terms(engagement)
+    effort = effort_and_cost(engagement, plan, steps, terms["effort_basis"])
     requests = evidence_requests(catalog, engagement, trace_controls, operating)
     selection = plan.get("selection") or {}
     return {
@@ -324,7 +414,9 @@ def report_data(store: GraphStore, engagement: Engagement, progress: Callable[[s
         "missing": gap["missing"],
         "findings": analysis["findings"],
         "training_answer": training_answer(catalog, now),
-        "scope": scope_table(engagement),
+        "terms": terms,
+        "scope": scope_table(engagement, terms,
+                             any(f["id"] == "scope-excludes-data-components" for f in analysis["findings"])),
         "subservice": subservice_table(engagement, catalog, by_control, operating),
         "overlap_paragraph": analysis["overlap"],
         "overlap": over,
@@ -398,6 +490,9 @@ def markdown(data: dict[str, Any]) -> str:
              (f"Engagement `{e['id']}`, starting {e['start']} with {e['capacity_days_per_week']:g} person-days a week. "
               f"Readiness as of {data['as_of']}. Generated {data['generated']} by attestgraph."), "",
              "## Executive summary", "", " ".join(data["summary"]["sentences"]), ""]
+    terms = data.get("terms") or {}
+    if terms.get("targets"):
+        lines += ["Targets: " + "; ".join(terms["targets"]) + ".", ""]
     lines += ["The three biggest risks:", ""] + [f"{i}. [{f['severity'].upper()}] {f['title']}" for i, f in
                                                 enumerate(data["summary"]["risks"], 1)] + [""]
     lines += [f"## Readiness on {data['as_of']}", ""]
@@ -410,7 +505,10 @@ def markdown(data: dict[str, Any]) -> str:
     for c in answer["controls"]:
         lines.append(f"- {c['control']} {c['title']}: {c['status']}")
     lines += ["", "## Milestones", ""]
-    lines += _md_table(["date", "milestone", "what"], [[m["date"], m["kind"], m["label"]] for m in data["plan"]["milestones"]])
+    if data["plan"]["milestones"]:
+        lines += _md_table(["date", "milestone", "what"], [[m["date"], m["kind"], m["label"]] for m in data["plan"]["milestones"]])
+    else:
+        lines += ["No dated milestones: no target sets an audit, a certification or a date of application.", ""]
     lines += [f"## Findings ({len(data['findings'])})", ""]
     for f in data["findings"]:
         lines += [f"### [{f['severity'].upper()}] {f['title']}", "", f"- Found: {f['found']}", f"- Why it matters: {f['why']}",
@@ -418,12 +516,12 @@ def markdown(data: dict[str, Any]) -> str:
         if f.get("in_plan") or f.get("not_in_plan"):
             lines.append(f"- In the plan: {plan_note(f)}")
         lines.append("")
-    lines += ["## Scope of the system description", ""]
-    lines += _md_table(["component", "type", "data", "in the description", "why"],
+    lines += [f"## {terms.get('scope_title', 'Scope of the system description')}", ""]
+    lines += _md_table(["component", "type", "data", terms.get("in_scope_column", "In the description").lower(), "why"],
                        [[c["name"], c["type"], ", ".join(c["data"]) or "none", "in" if c["in_scope"] else "out", c["why"]]
                         for c in data["scope"]])
-    lines += ["## Subservice organisations", ""]
-    lines += _md_table(["vendor", "kind", "attestation", "treatment", "CUECs the company operates"],
+    lines += [f"## {terms.get('vendors_title', 'Subservice organisations')}", ""]
+    lines += _md_table(["vendor", "kind", "attestation", "treatment", terms.get("vendor_controls_column", "CUECs the company operates")],
                        [[t["name"], t["kind"], t["attestation"], t["treatment"],
                          "; ".join(f"{c['control']} ({c['status']})" for c in t["cuecs"]) or "none identified"]
                         for t in data["subservice"]])
@@ -447,10 +545,15 @@ def markdown(data: dict[str, Any]) -> str:
     if selection["unmet"]:
         lines += ["Requirements the selection leaves unmet:", ""] + [f"- {u['requirement']}: {u['why']}" for u in selection["unmet"]] + [""]
     lines += ["## Evidence requests", ""]
-    lines += _md_table(["control", "cadence", "Type II sample", "evidence"],
-                       [[f"{r['control']} {r['title']}", r["cadence"],
-                         (r["sample"] + (f" ({r['sample_note']})" if r["sample_note"] else "")) if r["sample"] else "n/a",
-                         "; ".join(f"{ev['id']} {ev['label']}" for ev in r["evidence"])] for r in data["evidence_requests"]])
+    if "type2" in e["soc2_reports"]:
+        lines += _md_table(["control", "cadence", "Type II sample", "evidence"],
+                           [[f"{r['control']} {r['title']}", r["cadence"],
+                             (r["sample"] + (f" ({r['sample_note']})" if r["sample_note"] else "")) if r["sample"] else "n/a",
+                             "; ".join(f"{ev['id']} {ev['label']}" for ev in r["evidence"])] for r in data["evidence_requests"]])
+    else:  # a Type II sample means nothing without a Type II report
+        lines += _md_table(["control", "cadence", "evidence"],
+                           [[f"{r['control']} {r['title']}", r["cadence"],
+                             "; ".join(f"{ev['id']} {ev['label']}" for ev in r["evidence"])] for r in data["evidence_requests"]])
     lines += ["## Policies", ""]
     lines += _md_table(["policy", "review", "on hand", "required by"],
                        [[f"{p['id']} {p['label']}", p["cadence"], "yes" if p["on_hand"] else "no", ", ".join(p["controls"])]

@@ -213,3 +213,19 @@ def test_nist_ai_rmf_target_faults_name_the_field(value, field, message):
         parse_engagement(data, "acme.yaml")
     assert caught.value.field == field
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("dpdp, declared, role", [
+    (None, False, "none"),                         # silent: the s.3 reach question is still open
+    ({"role": "none"}, True, "none"),              # the company states it is outside the Act
+    ({"children_data": False}, False, "none"),     # a dpdp block without a role states none
+    ({"role": "processor"}, True, "processor"),
+])
+def test_dpdp_role_stated_is_told_apart_from_silence(dpdp, declared, role):
+    document = sample()
+    document["targets"].pop("dpdp")
+    if dpdp is not None:
+        document["targets"]["dpdp"] = dpdp
+    engagement = parse_engagement(document, "dpdp.yaml")
+    assert (engagement.dpdp_declared, engagement.dpdp_role) == (declared, role)
+    assert ("dpdp-act" in engagement.frameworks) == (role != "none")

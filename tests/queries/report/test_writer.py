@@ -333,3 +333,81 @@ def test_bad_out_suffix_is_refused_before_any_work(shipped_store, engagement, tm
     with pytest.raises(AttestgraphError, match="expected a file ending in"):
         write_report(shipped_store, copy.copy(engagement), str(tmp_path / "report.pdf"))
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the report for engagements without SOC 2 or the DPDP Act (issue 15) -----------------
+
+EU_SAMPLE = Path(__file__).parents[3] / "examples" / "acme-ai-eu.yaml"
+NIST_ONLY = Path(__file__).parents[2] / "data" / "engagements" / "nist-only-us.yaml"
+
+
+@pytest.fixture(scope="module")
+def eu_data(shipped_store):
+    return report_data(shipped_store, replace(load_engagement(EU_SAMPLE), report_date=dt.date(2026, 12, 1)))
+
+
+@pytest.fixture(scope="module")
+def nist_data(shipped_store):
+    return report_data(shipped_store, replace(load_engagement(NIST_ONLY), report_date=dt.date(2026, 12, 1)))
+
+
+def _own_words(data) -> str:
+    """What the report writes in its own words (not the catalog's control and evidence titles)."""
+    parts = list(data["summary"]["sentences"]) + list(data["terms"].values()) + [data["effort"]["basis"]]
+    parts += [data["overlap_paragraph"]["text"]] + [c["why"] for c in data["scope"]]
+    for f in data["findings"]:
+        parts += [f["title"], f["found"], f["why"], f["action"]]
+    return " ".join(p if isinstance(p, str) else " ".join(p) for p in parts)
+
+
+def test_eu_report_speaks_iso42001_and_the_act_not_soc2(eu_data):
+    terms = eu_data["terms"]
+    assert terms["targets"] == ["ISO/IEC 42001 certification",
+                                "EU AI Act as provider and deployer (high-risk, transparency; Annex III: employment)"]
+    text = markdown(eu_data)
+    assert "## Scope: ISO/IEC 42001 AIMS scope and the EU AI Act technical documentation" in text
+    assert "## Third parties and suppliers" in text and "## Subservice organisations" not in text
+    assert "Targets: ISO/IEC 42001 certification; EU AI Act as provider and deployer" in text
+    words = _own_words(eu_data)
+    for soc2 in ("SOC 2", "Type II", "CUEC", "system description", "observation window", "the Board"):
+        assert soc2 not in words, soc2
+    # DPDP appears once: the open s.3 question, never as a duty.
+    assert [f["id"] for f in eu_data["findings"] if "DPDP" in " ".join((f["title"], f["why"]))] == ["dpdp-reach-unstated"]
+    # Annex III point 4 is assessed by internal control (Art. 43(2)): no notified body to pay.
+    assert "certification-body fees" in eu_data["effort"]["basis"] and "notified" not in eu_data["effort"]["basis"]
+    page = parsed(eu_data)
+    assert page.sections == SECTIONS
+    rendered = html(eu_data)
+    assert "Carve-out: the vendor" not in rendered and "Documented as a supplier" in rendered
+    assert "Type II sample" not in text and "Type II sample" not in rendered
+
+
+def test_nist_only_report_has_no_dates_no_auditor_and_no_soc2(nist_data):
+    terms = nist_data["terms"]
+    assert terms["targets"] == ["NIST AI RMF 1.0 (GOVERN, MAP, MEASURE, MANAGE)"]
+    assert terms["evidence_asker"] == "a buyer's review" and terms["scope_title"] == "Scope of the programme"
+    assert nist_data["plan"]["milestones"] == []
+    text = markdown(nist_data)
+    assert "No dated milestones" in text and "No dated milestones" in html(nist_data)
+    assert any("voluntary" in s for s in nist_data["summary"]["sentences"])
+    words = _own_words(nist_data)
+    for soc2 in ("SOC 2", "Type II", "CUEC", "system description", "the Board", "certification"):
+        assert soc2 not in words, soc2
+    unmet = next(f for f in nist_data["findings"] if f["id"] == "plan-unmet-requirements")
+    assert unmet["why"].startswith("The company's own AI risk review (the NIST AI RMF is voluntary) judges")
+    assert not any("SOC 2 as-of date" in s["why"] for s in nist_data["plan"]["steps"])
+    assert any("critical path to the last control in place" in s["why"] for s in nist_data["plan"]["steps"])
+    # The plan's reasons speak of suppliers too: the vendor controls it schedules are asked for as such.
+    whys = " ".join(s["why"] for s in nist_data["plan"]["steps"])
+    assert "managed as suppliers" in whys and "subservice" not in whys and "user-entity" not in whys
+    finetune = next(c for c in nist_data["scope"] if c["id"] == "finetune")
+    assert not finetune["in_scope"] and "no target framework sets a scope" in finetune["why"]
+
+
+def test_sample_report_keeps_soc2s_words(data):
+    terms = data["terms"]
+    assert terms["vendors_title"] == "Subservice organisations" and terms["scope_title"] == "Scope of the system description"
+    assert "observation window" in data["effort"]["basis"] and "SOC 2 auditor fees" in data["effort"]["basis"]
+    assert terms["targets"][0] == "SOC 2 Type I and Type II (security, confidentiality, privacy; 6-month window)"
+    assert "DPDP Act duties as data fiduciary" in terms["targets"]
+    assert "Carve-out: the vendor" in html(data)
