@@ -203,7 +203,7 @@ def programme(catalog: Catalog, slug: str, rows: list[dict[str, Any]], controls:
     # No planner target (ISO/IEC 27001): every control that works on the framework.
     ids = sorted(cov.programme_controls(rows, slug, catalog))
     rule = (f"the {len(ids)} catalog controls that meet {_article(name or slug)} {name or slug} requirement in full or at strength "
-            f"{cov.PROGRAMME_MIN_STRENGTH} or more, and those that advance a {name or slug} requirement they leave open")
+            f"{cov.PROGRAMME_MIN_STRENGTH} or more, and those that advance {_article(name or slug)} {name or slug} requirement they leave open")
     return {"chosen_by": "threshold", "rule": rule, "threshold": cov.PROGRAMME_MIN_STRENGTH,
             "count": len(ids), "ids": ids}
 
@@ -239,8 +239,9 @@ def crosswalk_coverage(catalog: Catalog, covered: str, by: str, pairs: list[Pair
 
 
 def _article(name: str) -> str:
-    # "an ISO/IEC 42001 programme", "a SOC 2 programme": by the sound of the first letter.
-    return "an" if name[:1].upper() in "AEIOUFHLMNRSX" and not name.upper().startswith(("SOC", "U")) else "a"
+    # "an ISO/IEC 42001 programme", "a SOC 2 programme": by the sound of the first letter, and
+    # "a NIST AI RMF programme": SOC and NIST are said as words, not letter by letter.
+    return "an" if name[:1].upper() in "AEIOUFHLMNRSX" and not name.upper().startswith(("SOC", "NIST", "U")) else "a"
 
 
 def _grouped(catalog: Catalog, slug: str, notations: list[str], titled: bool = False) -> str:

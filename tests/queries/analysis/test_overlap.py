@@ -14,6 +14,7 @@ from attestgraph.errors import UnknownIdentifier
 from attestgraph.graph.build import build_stage
 from attestgraph.graph.embedded import in_memory
 from attestgraph.graph.sources import DataRoot
+from attestgraph.queries.analysis import overlap as overlap_module
 from attestgraph.queries.analysis.overlap import overlap
 
 
@@ -160,3 +161,10 @@ def test_shared_implementation_matches_the_graph(shipped_store):
                   for r in rows}
     local = {(v.notation_local(a), v.notation_local(b), c, sa, sb) for a, b, c, sa, sb in from_overlap}
     assert local == from_graph and len(local) == len(result["shared_implementation"]) > 100
+
+
+@pytest.mark.parametrize(("name", "article"), [
+    ("ISO/IEC 42001", "an"), ("SOC 2", "a"), ("NIST AI RMF", "a"), ("EU AI Act", "an"), ("DPDP Act", "a"),
+])
+def test_the_headline_article_follows_how_the_name_is_said(name: str, article: str) -> None:
+    assert overlap_module._article(name) == article
