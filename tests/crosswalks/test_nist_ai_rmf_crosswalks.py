@@ -114,3 +114,16 @@ def test_readme_agreement_figures_match_the_data() -> None:
                        "pairs in both": 143, "only NIST": 135, "only ours": 58}
     for name, value in figures.items():
         assert f"| {name} | {value} |" in section, name
+
+
+def test_every_gai_risk_of_ai_600_1_is_reached_by_a_control() -> None:
+    parsed = read_mapping_set(SHIPPED.crosswalks / "controls-nist-ai-600-1.tsv")
+    risks = notations("nist-ai-600-1")
+    assert len(risks) == 12 and {sub for _, sub in pairs("controls-nist-ai-600-1")} == risks
+    assert len(parsed.rows) == 48 and parsed.header["counts"].startswith("48 rows, 3 subset-of")
+    # subset-of only for controls that serve one risk alone; no control manages a whole risk.
+    narrow = {(r.from_ref, r.to_ref) for r in parsed.rows if r.relationship == "subset-of"}
+    assert narrow == {("control:MLC-31", "nist-ai-600-1:2.5"), ("control:PRM-01", "nist-ai-600-1:2.9"),
+                      ("control:TDG-61", "nist-ai-600-1:2.10")}
+    assert {r.relationship for r in parsed.rows} == {"subset-of", "intersects-with"}
+    assert {r.source for r in parsed.rows} == {"attestgraph project judgement"}
