@@ -45,6 +45,7 @@ PREFIXES = {
     "dpdpa": ID + "dpdp-act/",
     "dpdpr": ID + "dpdp-rules/",
     "nistrmf": ID + "nist-ai-rmf/",
+    "nistgai": ID + "nist-ai-600-1/",
     "euaia": ID + "eu-ai-act/",
     "ctl": CONTROL,
     "ev": EVIDENCE,

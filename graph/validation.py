@@ -193,7 +193,7 @@ def owl_violations(data: rdflib.Graph, vocabulary: Path) -> list[str]:
 
 
 #: Frameworks whose every leaf an organisation acts on must be reached by a control mapping.
-CONTROL_COVERED_FRAMEWORKS = ("soc2", "iso42001", "dpdp-act", "dpdp-rules", "nist-ai-rmf", "eu-ai-act")
+CONTROL_COVERED_FRAMEWORKS = ("soc2", "iso42001", "dpdp-act", "dpdp-rules", "nist-ai-rmf", "nist-ai-600-1", "eu-ai-act")
 
 _UNADDRESSED_LEAVES = """
 SELECT ?slug ?notation WHERE {

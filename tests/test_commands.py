@@ -46,7 +46,7 @@ def test_unknown_slug_is_one_line_naming_the_choices(cli, disk_home):
     code, out, err = cli("overlap", "soc2", "iso9001")
     assert code == 2 and out == ""
     assert err.strip().splitlines()[-1] == (
-        "attestgraph: error: unknown framework 'iso9001'; expected one of: dpdp-act, dpdp-rules, eu-ai-act, iso27001, iso42001, nist-ai-rmf, soc2"
+        "attestgraph: error: unknown framework 'iso9001'; expected one of: dpdp-act, dpdp-rules, eu-ai-act, iso27001, iso42001, nist-ai-600-1, nist-ai-rmf, soc2"
     )
 
 

@@ -38,6 +38,7 @@ FRAMEWORK_NAMES = {
     "dpdp-act": "DPDP Act",
     "dpdp-rules": "DPDP Rules",
     "nist-ai-rmf": "NIST AI RMF",
+    "nist-ai-600-1": "NIST AI 600-1",
     "eu-ai-act": "EU AI Act",
 }
 

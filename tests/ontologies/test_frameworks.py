@@ -23,7 +23,8 @@ def notations(catalog, slug, level=None):
 
 
 def test_frameworks_and_their_headers(catalog):
-    assert set(catalog.frameworks) == {"soc2", "iso42001", "iso27001", "dpdp-act", "dpdp-rules", "nist-ai-rmf", "eu-ai-act"}
+    assert set(catalog.frameworks) == {"soc2", "iso42001", "iso27001", "dpdp-act", "dpdp-rules", "nist-ai-rmf",
+                                     "nist-ai-600-1", "eu-ai-act"}
 
 
 def test_soc2_structure(catalog):
@@ -171,3 +172,17 @@ def test_nist_ai_rmf_framework_record(catalog, shipped_store):
         "dct:issued ?issued ; dct:source ?source }"
     ).records()
     assert rows == [{"issued": "2023-01-26", "source": "https://doi.org/10.6028/NIST.AI.100-1"}]
+
+
+def test_nist_ai_600_1_holds_the_twelve_gai_risks(catalog, shipped_store):
+    # NIST AI 600-1 section 2: twelve risks, cited by section number, named as the headings print them.
+    risks = {r.notation: r for r in catalog.requirements("nist-ai-600-1")}
+    assert set(risks) == {f"2.{i}" for i in range(1, 13)}
+    assert all(r.level == "GAI risk" and r.leaf and r.mandatory is False and r.parent is None for r in risks.values())
+    assert catalog.by_ref["nist-ai-600-1:2.2"].label == "Confabulation"
+    assert catalog.by_ref["nist-ai-600-1:2.12"].label == "Value Chain and Component Integration"
+    rows = shipped_store.query(
+        "SELECT ?issued ?source WHERE { <https://w3id.org/attestgraph/id/nist-ai-600-1> "
+        "dct:issued ?issued ; dct:source ?source }"
+    ).records()
+    assert rows == [{"issued": "2024-07", "source": "https://doi.org/10.6028/NIST.AI.600-1"}]

@@ -26,7 +26,7 @@ COUNTS = ("SELECT ?slug (COUNT(?r) AS ?n) WHERE { ?f dct:identifier ?slug . ?r s
           "GROUP BY ?slug ORDER BY ?slug")
 PREFIXES = ("PREFIX ag: <https://w3id.org/attestgraph/vocab#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
             "PREFIX dct: <http://purl.org/dc/terms/> ")
-SLUGS = ["dpdp-act", "dpdp-rules", "eu-ai-act", "iso27001", "iso42001", "nist-ai-rmf", "soc2"]
+SLUGS = ["dpdp-act", "dpdp-rules", "eu-ai-act", "iso27001", "iso42001", "nist-ai-600-1", "nist-ai-rmf", "soc2"]
 CONTROL = "https://w3id.org/attestgraph/id/control/TDG-05"
 
 

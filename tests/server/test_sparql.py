@@ -16,7 +16,7 @@ def slugs_from_json(response) -> list[str]:
 
 
 def test_get_post_form_and_post_body_agree(client):
-    expected = ["dpdp-act", "dpdp-rules", "eu-ai-act", "iso27001", "iso42001", "nist-ai-rmf", "soc2"]
+    expected = ["dpdp-act", "dpdp-rules", "eu-ai-act", "iso27001", "iso42001", "nist-ai-600-1", "nist-ai-rmf", "soc2"]
     assert slugs_from_json(client.get("/sparql", params={"query": COUNT})) == expected
     assert slugs_from_json(client.post("/sparql", data={"query": COUNT})) == expected
     response = client.post("/sparql", content=COUNT, headers={"Content-Type": "application/sparql-query"})
