@@ -207,7 +207,7 @@ def _nist_ai_rmf_ref(r: Requirement) -> str | None:
 # 6. Regulation (EU) 2026/1744. Their library is built from the 2024 text, so a provision the
 #    amendment inserted has no node (AI_ACT_INSERTED_2026: Art. 5(1)(ba), (bb), 99(4)(da),
 #    99(6a), 111(4), Annex I(21)), and where it changed a provision their node holds the text
-#    as published, which is not ours and does not hold ours (AI_ACT_CHANGED_2026: Art. 6(1),
+#    as published, which is not ours and lacks what the amendment added (AI_ACT_CHANGED_2026: Art. 6(1),
 #    43(3), Annex I Section B). Those get no URN; a row on them is left out with the reason
 #    (``no_counterpart_reason``). Provisions the amendment left alone (Art. 6(2), 53(2),
 #    54(6), Annex I points 2 to 20) are mapped by rules 1 to 5. A heading (Chapter XIII,
@@ -269,7 +269,8 @@ AI_ACT_INSERTED_2026 = frozenset({
     "Art. 5(1)(ba)", "Art. 5(1)(bb)", "Art. 99(4)(da)", "Art. 99(6a)", "Art. 111(4)", "Annex I(21)",
 })
 #: Our provisions whose text Regulation (EU) 2026/1744 changed where their node holds the
-#: text as published (rule 6): neither holds the other, so none is theirs and none rolls up.
+#: text as published (rule 6): their node is not ours and does not hold ours (what the
+#: amendment added is missing from it), so none is theirs exactly and none rolls up.
 AI_ACT_CHANGED_2026 = {
     "Art. 6(1)": "ours reads Art. 6(1) with Art. 6(1a) to (1c), inserted by Regulation (EU) 2026/1744; their 6.1 "
                  "is Art. 6(1) as published",
