@@ -10,15 +10,17 @@ for those six frameworks are theirs, read from their library files (snapshot f99
 ``tests/data/ciso-assistant/``). Where their numbering or nesting differs from ours the
 counterpart is given by an explicit rule below (``THEIRS``, one leaf rule a framework); a
 requirement with no counterpart is never given an invented URN: the mapping row is left
-out and reported.
+out and reported with the reason (their EU AI Act library is the 2024 text, so what
+Regulation (EU) 2026/1744 inserted or rewrote has no node: rule 6 at ``_ai_act_leaf``).
 
 Granularity. NIST AI RMF ids are theirs one-to-one (all 95 functions, categories and
 subcategories). Their EU AI Act library is as fine as ours or finer (paragraphs, points,
-sub-points) but gives generated URNs to headings and splits some of our paragraphs over
-several nodes; the rules are at ``_ai_act_leaf``. Where our node rolls up onto a coarser
+sub-points), except Annex I (one node), but gives generated URNs to headings and splits some
+of our paragraphs over several nodes; the rules are at ``_ai_act_leaf``. Where our node rolls up onto a coarser
 node of theirs (their node holds ours and more: ISO/IEC 42001 6.1.1-6.1.4 onto their single
 6.1, an EU paragraph split over several of their nodes onto its article, Annex III(1) and
-Annex IV(1) onto the node they share with the annex's opening words), the row is written
+Annex IV(1) onto the node they share with the annex's opening words, Annex I's Section A and
+points onto their one Annex I node), the row is written
 only with the relationship IR 8477 still guarantees after the roll-up
 (``attestgraph.relationships.compose`` with the containment), said so in its annotation
 and listed in the export's ``rolled_up``; rows that land on one pair are written once.
@@ -199,6 +201,19 @@ def _nist_ai_rmf_ref(r: Requirement) -> str | None:
 #    and intersects-with become intersects-with, and a not-related row is left out (a part
 #    disjoint from x says nothing of the whole). Rows that land on the same pair of nodes
 #    are written once (see ``mapping_library``).
+# 5. Their Annex I is one node under the heading, the whole list of Union harmonisation
+#    legislation as published (Sections A and B, points 1 to 20): our Section A and points
+#    2 to 20 (the same acts) roll up onto it as in rule 4.
+# 6. Regulation (EU) 2026/1744. Their library is built from the 2024 text, so a provision the
+#    amendment inserted has no node (AI_ACT_INSERTED_2026: Art. 5(1)(ba), (bb), 99(4)(da),
+#    99(6a), 111(4), Annex I(21)), and where it changed a provision their node holds the text
+#    as published, which is not ours and lacks what the amendment added (AI_ACT_CHANGED_2026: Art. 6(1),
+#    43(3), Annex I Section B). Those get no URN; a row on them is left out with the reason
+#    (``no_counterpart_reason``). Provisions the amendment left alone (Art. 6(2), 53(2),
+#    54(6), Annex I points 2 to 20) are mapped by rules 1 to 5. A heading (Chapter XIII,
+#    Art. 5, 111, Annex I) names the same chapter, article or annex of the same Regulation
+#    and stays on their heading, which is not assessable; what the amendment added under it
+#    is decided provision by provision.
 #
 # Their article and chapter headings are not assessable, and their mapping engine reads only
 # assessable requirements of an audit: a rolled-up row is true and shown, but CISO Assistant
@@ -233,20 +248,46 @@ AI_ACT_RENUMBERED: dict[int, dict[str, str]] = {
     3: {},
     73: {"Art. 73(1)": "73.1", "Art. 73(2)": "73.2", "Art. 73(3)": "73.3", "Art. 73(4)": "73.5", "Art. 73(5)": "73.6"},
 }
-AI_ACT_UNNUMBERED = {"Art. 4": "node271", "Art. 19(1)": "node463"}
+AI_ACT_UNNUMBERED = {"Art. 4": "node271", "Art. 19(1)": "node463", "Art. 86(1)": "node1020"}
+#: Annexes their file holds as one node under the heading: their Annex I is a single node
+#: holding Sections A and B and points 1 to 20 as published in 2024. Our sections and points
+#: roll up onto it where it holds them (rule 5).
+AI_ACT_ANNEX_WHOLE = {"I": 1133}
 #: Our paragraphs their file splits over a numbered node and unnumbered continuation
 #: subparagraphs (the numbered node's next siblings without a ref_id; their 73.7 and the
 #: node after it hold 73(6)).
 AI_ACT_SPLIT = frozenset({
     "Art. 5(1)", "Art. 9(5)", "Art. 15(4)", "Art. 15(5)", "Art. 22(3)", "Art. 25(4)", "Art. 26(5)", "Art. 26(6)",
-    "Art. 43(1)", "Art. 50(4)", "Art. 73(6)",
+    "Art. 43(1)", "Art. 43(4)", "Art. 50(4)", "Art. 73(6)",
 })
+#: Our provisions inserted by Regulation (EU) 2026/1744 (rule 6). The graph records the
+#: insertion only in prose (an rdfs:comment "Inserted by ..." or "Added by ...", Annex I(21)'s
+#: definition), not as a link to the amending act, so the list is explicit here; the test
+#: checks it against that prose both ways, so a provision the amendment section adds later
+#: and describes so is caught.
+AI_ACT_INSERTED_2026 = frozenset({
+    "Art. 5(1)(ba)", "Art. 5(1)(bb)", "Art. 99(4)(da)", "Art. 99(6a)", "Art. 111(4)", "Annex I(21)",
+})
+#: Our provisions whose text Regulation (EU) 2026/1744 changed where their node holds the
+#: text as published (rule 6): their node is not ours and does not hold ours (what the
+#: amendment added is missing from it), so none is theirs exactly and none rolls up.
+AI_ACT_CHANGED_2026 = {
+    "Art. 6(1)": "ours reads Art. 6(1) with Art. 6(1a) to (1c), inserted by Regulation (EU) 2026/1744; their 6.1 "
+                 "is Art. 6(1) as published",
+    "Art. 43(3)": "replaced by Regulation (EU) 2026/1744, Art. 1(19) (the quality management system assessment and "
+                  "Annex VII points 3 and 5 added); their 43.3 holds the paragraph as published",
+    "Annex I Section B": "Regulation (EU) 2026/1744, Art. 1(41)(b), added point 21 (Regulation (EU) 2023/1230); their "
+                         "Annex I node holds Section B as published",
+}
+INSERTED_2026 = "not in their library: inserted by Regulation (EU) 2026/1744"
 
 
 def _ai_act_leaf(r: Requirement) -> tuple[str, str | None] | None:
     """Their URN leaf for one of our EU AI Act provisions, and why ours rolls up onto it
     (None when their node is ours exactly); None when their library has no such node."""
     notation = r.notation
+    if notation in AI_ACT_INSERTED_2026 or notation in AI_ACT_CHANGED_2026:
+        return None  # rule 6: see no_counterpart_reason
     article = re.fullmatch(r"Art\. (\d+)((?:\([0-9a-z]+\))*)", notation)
     if notation in AI_ACT_SPLIT and article:
         return (f"node{AI_ACT_ARTICLES[int(article.group(1))]}",
@@ -261,7 +302,7 @@ def _ai_act_leaf(r: Requirement) -> tuple[str, str | None] | None:
     if article:
         number = int(article.group(1))
         return (f"node{AI_ACT_ARTICLES[number]}", None) if number in AI_ACT_ARTICLES else None
-    heading = re.fullmatch(r"(Chapter|Annex) ([IVX]+)(?:\((\d+)\)| Section (\d+))?", notation)
+    heading = re.fullmatch(r"(Chapter|Annex) ([IVX]+)(?:\((\d+)\)| Section ([0-9A-Z]+))?", notation)
     if heading is None:
         return None
     kind, roman, point, section = heading.groups()
@@ -269,6 +310,11 @@ def _ai_act_leaf(r: Requirement) -> tuple[str, str | None] | None:
         return (f"node{AI_ACT_CHAPTERS[roman]}", None) if roman in AI_ACT_CHAPTERS and not (point or section) else None
     if not (point or section):
         return (f"node{AI_ACT_ANNEXES[roman]}", None) if roman in AI_ACT_ANNEXES else None
+    if roman in AI_ACT_ANNEX_WHOLE:
+        return (f"node{AI_ACT_ANNEX_WHOLE[roman]}",
+                f"their Annex {roman} is one node holding all its sections and points, so {notation} is on it")
+    if section and not section.isdigit():
+        return None  # a lettered section (Annex I's) outside an annex held as one node
     parts = AI_ACT_ANNEX_PARTS.get(roman, ())
     n = int(point or section)
     if not 1 <= n <= len(parts) or (section and roman != "XI") or (point and roman == "XI"):
@@ -369,6 +415,15 @@ def counterpart(r: Requirement) -> Counterpart | None:
     return None
 
 
+def no_counterpart_reason(r: Requirement) -> str:
+    """Why one of our requirements has no node in their library (for the export's ``left_out``)."""
+    if r.slug == "eu-ai-act" and r.notation in AI_ACT_INSERTED_2026:
+        return INSERTED_2026
+    if r.slug == "eu-ai-act" and r.notation in AI_ACT_CHANGED_2026:
+        return f"not in their library as amended: {AI_ACT_CHANGED_2026[r.notation]}"
+    return "their library has no node for it"
+
+
 def requirement_urn(r: Requirement) -> str | None:
     """The CISO Assistant URN of one of our requirements, or None where their library has no node for it."""
     found = counterpart(r)
@@ -415,7 +470,7 @@ def export_ciso_assistant(store: GraphStore, out_dir: str | Path, set_id: str | 
     -------
     Export
         ``files`` (path, library URN, object counts), ``left_out`` (every mapping row
-        one of whose ends has no node in CISO Assistant's library, with which end, or whose
+        one of whose ends has no node in CISO Assistant's library, with which end and why, or whose
         roll-up leaves no relationship), ``rolled_up`` (every row written onto a coarser
         node of theirs: our relationship, the one written, their URNs, and whether it was
         merged into another row on the same pair) and ``skipped_sets`` (crosswalks touching
@@ -718,7 +773,9 @@ def mapping_library(
         if a_node is None or b_node is None:
             missing = [r.ref for r, n in ((a, a_node), (b, b_node)) if n is None]
             left_out.append({"set": identifier, "from": a.ref, "to": b.ref, "relationship": ours,
-                             "no_counterpart": missing})
+                             "no_counterpart": missing,
+                             "why": {r.ref: no_counterpart_reason(r) for r, n in ((a, a_node), (b, b_node))
+                                     if n is None}})
             continue
         why = "; ".join(note for note in (a_node.rolled_up, b_node.rolled_up) if note)
         relationship = rolled_up_relationship(row["rel"], a_node, b_node)

@@ -51,7 +51,8 @@ ROLLED_UP = {
     "soc2": set(), "iso27001": set(), "dpdp-act": set(), "nist-ai-rmf": set(),
     "iso42001": {"6.1.1", "6.1.2", "6.1.3", "6.1.4"},
     "eu-ai-act": {"Art. 5(1)", "Art. 9(5)", "Art. 15(4)", "Art. 15(5)", "Art. 22(3)", "Art. 25(4)", "Art. 26(5)",
-                  "Art. 26(6)", "Art. 43(1)", "Art. 50(4)", "Art. 73(6)", "Annex III(1)", "Annex IV(1)"},
+                  "Art. 26(6)", "Art. 43(1)", "Art. 43(4)", "Art. 50(4)", "Art. 73(6)", "Annex III(1)", "Annex IV(1)",
+                  "Annex I Section A", *(f"Annex I({n})" for n in range(2, 21))},
 }
 
 #: Our EU AI Act provisions whose node of theirs was read text by text against ours and the
@@ -83,7 +84,27 @@ EU_READ_TEXT_BY_TEXT = frozenset({
     "Annex III(3)", "Annex III(4)", "Annex III(5)", "Annex III(6)", "Annex III(7)", "Annex III(8)", "Annex IV",
     "Annex IV(1)", "Annex IV(2)", "Annex IV(3)", "Annex IV(4)", "Annex IV(5)", "Annex IV(6)", "Annex IV(7)",
     "Annex IV(8)", "Annex IV(9)", "Annex XI", "Annex XI Section 1", "Annex XI Section 2", "Annex XII",
+    # Added by the provision review and the amendment section (Regulation (EU) 2026/1744), read
+    # against their node's text (ai-act.yaml, snapshot f990d7b) the same way; where their node is
+    # absent or holds the text as published and ours is amended, EU_NOT_IN_THEIRS says so.
+    "Art. 9(4)", "Art. 9(8)", "Art. 12(2)", "Art. 14(4)(a)", "Art. 14(4)(b)", "Art. 14(4)(c)", "Art. 14(4)(d)",
+    "Art. 14(4)(e)", *(f"Art. 17(1)({x})" for x in "abcdefghijklm"), "Art. 20(2)", "Art. 21(2)", "Art. 22(4)",
+    *(f"Art. 23({n})" for n in range(2, 8)), *(f"Art. 24({n})" for n in range(2, 7)), "Art. 25(2)", "Art. 26(9)",
+    "Art. 26(12)", "Art. 27(2)", "Art. 27(4)", "Art. 43(4)", "Art. 47(2)", "Art. 47(4)", "Art. 53(3)", "Art. 54(3)",
+    "Art. 54(5)", "Art. 86", "Art. 86(1)", "Art. 91", "Art. 91(5)", "Art. 92", "Art. 92(5)",
+    "Art. 5(1)(ba)", "Art. 5(1)(bb)", "Art. 6(1)", "Art. 6(2)", "Art. 43(3)", "Art. 53(2)", "Art. 54(6)",
+    "Art. 99(4)(da)", "Art. 99(6a)", "Chapter XIII", "Art. 111", "Art. 111(4)", "Annex I", "Annex I Section A",
+    "Annex I Section B", *(f"Annex I({n})" for n in range(2, 22)),
 })
+#: Of those, the ones with no node of theirs, and why (read in their file: no 5.1.ba, 5.1.bb,
+#: 99.4.da, 99.6a or 111.4 node, their 99.4 and 111.1 hold the text as published; their one
+#: Annex I node lists Directive 2006/42/EC as Section A point 1 and stops at point 20; their
+#: 43.3 and its two continuations are the 2024 paragraph; their 6.1 has no 6(1a) to (1c)).
+EU_NOT_IN_THEIRS = {
+    **dict.fromkeys(("Art. 5(1)(ba)", "Art. 5(1)(bb)", "Art. 99(4)(da)", "Art. 99(6a)", "Art. 111(4)", "Annex I(21)"),
+                    "not in their library: inserted by Regulation (EU) 2026/1744"),
+    "Art. 6(1)": "Art. 6(1a) to (1c)", "Art. 43(3)": "Art. 1(19)", "Annex I Section B": "added point 21",
+}
 
 
 def their_rows(slug: str) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -294,15 +315,16 @@ def test_every_curated_row_is_written_or_reported(
     written = {s: len(libraries[f"mapping-{s}.yaml"]["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])
                for s in REQUIREMENT_SETS}
     merged = [item for item in result.rolled_up if item["merged"]]
-    assert sum(written.values()) + len(result.left_out) + len(merged) == len(rows) == 858
+    assert sum(written.values()) + len(result.left_out) + len(merged) == len(rows) == 865
     for item in result.left_out:
+        assert set(item["why"]) == set(item["no_counterpart"])
         assert item["no_counterpart"] and all(
             ca.requirement_urn(catalog.requirement(ref)) is None for ref in item["no_counterpart"])
     # Every end has a node of theirs, exactly or rolled up: nothing is left out.
     assert result.left_out == []
     assert len(result.rolled_up) == 45 and len(merged) == 12
     assert written["soc2-iso27001"] == 203 and written["dpdp-rules-soc2"] == 79
-    assert written["eu-ai-act-iso42001"] == 71 and written["nist-ai-rmf-iso42001"] == 127
+    assert written["eu-ai-act-iso42001"] == 78 and written["nist-ai-rmf-iso42001"] == 127
     assert written["iso42001-iso27001"] == 79 and written["iso42001-soc2"] == 73
     by_set: dict[str, int] = {}
     for item in result.rolled_up:
@@ -457,7 +479,7 @@ def test_every_eu_provision_finds_the_node_their_id_list_gives(catalog: Catalog)
             return node, False
         if m := re.fullmatch(r"Art\. (\d+)((?:\([0-9a-z]+\))+)", notation):
             article = headings[f"Article {m.group(1)}"]
-            if notation == "Art. 19(1)":  # their Art. 19 numbers neither paragraph
+            if notation in ("Art. 19(1)", "Art. 86(1)"):  # their Art. 19 and 86 number no paragraph
                 return children[article][0]["urn"], False
             ref = renumbered.get(notation, ".".join([m.group(1), *re.findall(r"\(([0-9a-z]+)\)", m.group(2))]))
             node = by_ref[ref]
@@ -467,11 +489,14 @@ def test_every_eu_provision_finds_the_node_their_id_list_gives(catalog: Catalog)
             return (article, True) if split else (node, False)
         if m := re.fullmatch(r"(Chapter|Annex) ([IVX]+)", notation):
             return headings[f"{m.group(1).upper()} {m.group(2)}"], False
-        if m := re.fullmatch(r"Annex ([IVX]+)\((\d+)\)", notation):
-            return children[headings[f"ANNEX {m.group(1)}"]][int(m.group(2)) - 1]["urn"], m.group(2) == "1"
-        m = re.fullmatch(r"Annex ([IVX]+) (Section \d+)", notation)
+        m = re.fullmatch(r"Annex ([IVX]+)(?:\((\d+)\)| (Section \w+))", notation)
         assert m, notation
-        (node,) = [row["urn"] for row in children[headings[f"ANNEX {m.group(1)}"]] if row["heading"] == m.group(2)]
+        parts = children[headings[f"ANNEX {m.group(1)}"]]
+        if len(parts) == 1:  # the whole annex in one node (their Annex I): every part of ours is on it
+            return parts[0]["urn"], True
+        if m.group(2):
+            return parts[int(m.group(2)) - 1]["urn"], m.group(2) == "1"
+        (node,) = [row["urn"] for row in parts if row["heading"] == m.group(3)]
         return node, False
 
     ours = catalog.requirements("eu-ai-act")
@@ -480,10 +505,43 @@ def test_every_eu_provision_finds_the_node_their_id_list_gives(catalog: Catalog)
     assert {r.notation for r in ours} - EU_READ_TEXT_BY_TEXT == set()
     for r in ours:
         found = ca.counterpart(r)
+        if r.notation in EU_NOT_IN_THEIRS:
+            assert found is None and EU_NOT_IN_THEIRS[r.notation] in ca.no_counterpart_reason(r), r.notation
+            continue
         assert found is not None, r.notation
         assert (found.urn, found.rolled_up is not None) == expected(r.notation), r.notation
-    # 177 provisions on 166 nodes of theirs: each of the 11 split paragraphs is on its article's node.
-    assert len(ours) == 177 and len({ca.requirement_urn(r) for r in ours}) == 166
+    # 264 provisions, 9 with no node of theirs, 255 on 224 nodes: each of the 12 split paragraphs
+    # is on its article's node, Annex I Section A and points 2-20 all on their one Annex I node.
+    urns = [ca.requirement_urn(r) for r in ours]
+    assert len(ours) == 264 and urns.count(None) == len(EU_NOT_IN_THEIRS) == 9
+    assert len(set(urns) - {None}) == 224
+
+
+def test_what_the_2026_amendment_inserted_is_listed_as_the_graph_describes_it(shipped_store: GraphStore) -> None:
+    """The graph records an insertion by Regulation (EU) 2026/1744 only in prose, so the
+    module lists them; the list and the prose must agree both ways, or a provision the
+    amendment section adds (and describes so) would be given a URN of theirs."""
+    rows = shipped_store.query(
+        "SELECT ?n ?c ?d WHERE { ?r skos:inScheme <https://w3id.org/attestgraph/id/eu-ai-act> ; skos:notation ?n . "
+        "OPTIONAL { ?r rdfs:comment ?c } OPTIONAL { ?r skos:definition ?d } }").records()
+    said = re.compile(r"\b(?:Inserted|Added|added to Section [AB]) by Regulation \(EU\) 2026/1744")
+    inserted = {str(r["n"]) for r in rows if said.search(f"{r.get('c') or ''} {r.get('d') or ''}")}
+    assert inserted == ca.AI_ACT_INSERTED_2026
+    assert not inserted & set(ca.AI_ACT_CHANGED_2026)
+
+
+def test_a_row_on_a_provision_the_amendment_inserted_is_left_out_with_the_reason(catalog: Catalog) -> None:
+    rows = [_row(catalog, "eu-ai-act:Art. 5(1)(ba)", "iso42001:A.9.4", "https://w3id.org/attestgraph/vocab#SubsetOf"),
+            _row(catalog, "eu-ai-act:Art. 43(3)", "iso42001:8.1", "https://w3id.org/attestgraph/vocab#IntersectsWith"),
+            _row(catalog, "eu-ai-act:Art. 5(1)(a)", "iso42001:A.9.4", "https://w3id.org/attestgraph/vocab#SubsetOf")]
+    library, left_out, _ = ca.mapping_library("test", rows, catalog, 1)
+    (written,) = library["objects"]["requirement_mapping_sets"][0]["requirement_mappings"]
+    assert written["source_requirement_urn"] == "urn:intuitem:risk:req_node:ai-act:5.1.a"
+    assert [(item["no_counterpart"], item["why"]) for item in left_out] == [
+        (["eu-ai-act:Art. 5(1)(ba)"],
+         {"eu-ai-act:Art. 5(1)(ba)": "not in their library: inserted by Regulation (EU) 2026/1744"}),
+        (["eu-ai-act:Art. 43(3)"], {"eu-ai-act:Art. 43(3)": "not in their library as amended: "
+                                    + ca.AI_ACT_CHANGED_2026["Art. 43(3)"]})]
 
 
 @pytest.mark.parametrize("set_id", sorted(REQUIREMENT_SETS))
@@ -567,7 +625,7 @@ def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_ho
     assert len(list(tmp_path.glob("*.yaml"))) == 11 and result["skipped_sets"] == []
     code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path / "table"))
     assert code == 0 and "left out 0 mapping rows" in err
-    assert "mapping-eu-ai-act-iso42001.yaml: 71 requirement mappings, 0 left out, 15 rolled up" in err
+    assert "mapping-eu-ai-act-iso42001.yaml: 78 requirement mappings, 0 left out, 15 rolled up" in err
 
 
 def test_cli_unknown_set_is_one_line(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
