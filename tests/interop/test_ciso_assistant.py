@@ -315,21 +315,21 @@ def test_every_curated_row_is_written_or_reported(
     written = {s: len(libraries[f"mapping-{s}.yaml"]["objects"]["requirement_mapping_sets"][0]["requirement_mappings"])
                for s in REQUIREMENT_SETS}
     merged = [item for item in result.rolled_up if item["merged"]]
-    assert sum(written.values()) + len(result.left_out) + len(merged) == len(rows) == 865
+    assert sum(written.values()) + len(result.left_out) + len(merged) == len(rows) == 935
     for item in result.left_out:
         assert set(item["why"]) == set(item["no_counterpart"])
         assert item["no_counterpart"] and all(
             ca.requirement_urn(catalog.requirement(ref)) is None for ref in item["no_counterpart"])
     # Every end has a node of theirs, exactly or rolled up: nothing is left out.
     assert result.left_out == []
-    assert len(result.rolled_up) == 45 and len(merged) == 12
+    assert len(result.rolled_up) == 51 and len(merged) == 14
     assert written["soc2-iso27001"] == 203 and written["dpdp-rules-soc2"] == 79
-    assert written["eu-ai-act-iso42001"] == 78 and written["nist-ai-rmf-iso42001"] == 127
+    assert written["eu-ai-act-iso42001"] == 78 and written["nist-ai-rmf-iso42001"] == 195
     assert written["iso42001-iso27001"] == 79 and written["iso42001-soc2"] == 73
     by_set: dict[str, int] = {}
     for item in result.rolled_up:
         by_set[item["set"]] = by_set.get(item["set"], 0) + 1
-    assert by_set == {"eu-ai-act-iso42001": 15, "iso42001-iso27001": 5, "iso42001-soc2": 8, "nist-ai-rmf-iso42001": 17}
+    assert by_set == {"eu-ai-act-iso42001": 15, "iso42001-iso27001": 5, "iso42001-soc2": 8, "nist-ai-rmf-iso42001": 23}
 
 
 def test_rolled_up_rows_keep_only_what_set_theory_guarantees(exported: Exported, catalog: Catalog) -> None:
@@ -618,7 +618,7 @@ def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_ho
     assert code == 0, err
     result = json.loads(out)
     assert result["left_out_count"] == 0 == len(result["left_out"])
-    assert result["rolled_up_count"] == 45 == len(result["rolled_up"])
+    assert result["rolled_up_count"] == 51 == len(result["rolled_up"])
     assert {"set", "from", "to", "relationship", "written", "source_urn", "target_urn", "merged"} == set(
         result["rolled_up"][0])
     # Every shipped crosswalk has CISO Assistant ids for both ends: none is skipped.
