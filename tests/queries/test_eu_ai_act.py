@@ -175,11 +175,13 @@ def test_findings_fire_on_their_fixture_only(shipped_store: GraphStore, document
     assert "Art. 101(1)" in gpai_found["missing-eu-ai-act-gpai-documentation"].why
     assert "missing-eu-ai-act-risk-management" not in gpai_found
 
-    # With the Art. 9 controls operating, the risk-management finding is gone.
+    # With the Art. 9 controls operating, the risk-management finding is gone. AIR-71 (the
+    # interaction review of the high-risk requirements) is the control that meets Art. 9(4);
+    # before it was added no control could, so that duty was unmet and the finding passed over it.
     data = copy.deepcopy(document)
     data["implemented"]["controls"] += [{"control": c, "since": "2026-06-01"}
                                         for c in ("AIR-01", "AIR-02", "AIR-03", "AIR-07", "MLC-03", "MLC-04", "MLC-61",
-                                                  "MLC-07", "MLC-05", "LOG-01", "RSK-01")]
+                                                  "MLC-07", "MLC-05", "LOG-01", "RSK-01", "AIR-71")]
     covered = parse_engagement(data, "covered.yaml")
     assert "missing-eu-ai-act-risk-management" not in finding_ids(shipped_store, covered)
 
