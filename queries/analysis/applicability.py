@@ -313,8 +313,8 @@ def eu_ai_act_exclusion(
                     "sectoral legislation")
         route = EU_ROUTE_ONLY.get(r.notation)
         if route == ANNEX_III_ROUTE and route not in duty_routes:
-            return (f"concerns Annex III systems ({r.notation}); the engagement's high-risk systems are "
-                    "Annex I products")
+            return ("concerns Annex III systems; the engagement's high-risk systems are Annex I products, "
+                    "assessed under Art. 43(3) and not registered under Art. 49(1)")
         if route == ANNEX_I_A_ROUTE and route not in duty_routes:
             return "the procedure for products under Annex I Section A; the engagement declares none (annex_i)"
     if r.notation in EU_ESTABLISHED_OUTSIDE and not target.established_outside_eu:
