@@ -325,6 +325,9 @@ def eu_ai_act_exclusion(
     if r.notation in EU_REMOTE_BIOMETRIC and not target.remote_biometric_identification:
         return ("binds remote biometric identification systems (Annex III point 1(a)); the engagement declares "
                 "none (remote_biometric_identification)")
+    if r.notation == "Art. 26(10)" and not target.law_enforcement_post_remote_biometric_identification:
+        return ("binds the deployer of a post-remote biometric identification system in a criminal investigation; "
+                "the engagement declares none (law_enforcement_post_remote_biometric_identification)")
     if article == "Art. 27" and not target.fundamental_rights_assessment:
         return ("binds public bodies, providers of public services and deployers of Annex III 5(b)/(c) systems "
                 "(Art. 27(1)); the engagement is not one (fundamental_rights_assessment)")
