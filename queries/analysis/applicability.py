@@ -85,7 +85,9 @@ EU_CLASS_TRIGGERS = {
 }
 EU_EVERY_SYSTEM = {"prohibited practice", "any AI system"}
 # Provisions that bind only in the facts named (notation -> why they do not apply otherwise).
-EU_ESTABLISHED_OUTSIDE = {"Art. 22(1)", "Art. 54(1)"}
+EU_ESTABLISHED_OUTSIDE = {"Art. 22(1)", "Art. 22(2)", "Art. 54(1)", "Art. 54(2)"}
+EU_PUBLIC_AUTHORITY = {"Art. 26(8)", "Art. 49(3)"}
+EU_REMOTE_BIOMETRIC = {"Art. 12(3)", "Art. 14(5)"}
 EU_NOT_HIGH_RISK_ROUTE = {"Art. 6(4)", "Art. 49(2)"}
 # The classification routes of Art. 6, each named by the provision whose ag:effectiveFrom is the
 # date Chapter III applies through it (Art. 113, third paragraph, point (c)(i) and (ii)).
@@ -97,6 +99,7 @@ EU_ANNEX_I_SECTIONS = {"Annex I Section A": ANNEX_I_A_ROUTE, "Annex I Section B"
 EU_DUTY_ROUTES = {ANNEX_III_ROUTE, ANNEX_I_A_ROUTE}
 EU_ROUTE_ONLY = {
     "Art. 43(1)": ANNEX_III_ROUTE, "Art. 43(2)": ANNEX_III_ROUTE, "Art. 49(1)": ANNEX_III_ROUTE,
+    "Art. 49(3)": ANNEX_III_ROUTE, "Art. 86(1)": ANNEX_III_ROUTE,
     "Art. 43(3)": ANNEX_I_A_ROUTE,
 }
 # Art. 53(2) and 54(6): lifted for a model released open-source with its parameters public,
@@ -316,6 +319,15 @@ def eu_ai_act_exclusion(
             return "the procedure for products under Annex I Section A; the engagement declares none (annex_i)"
     if r.notation in EU_ESTABLISHED_OUTSIDE and not target.established_outside_eu:
         return "binds a provider established outside the Union; the engagement is not (established_outside_eu)"
+    if r.notation in EU_PUBLIC_AUTHORITY and not target.public_authority:
+        return ("binds deployers that are public authorities or Union institutions, bodies, offices or agencies; "
+                "the engagement is not one (public_authority)")
+    if r.notation in EU_REMOTE_BIOMETRIC and not target.remote_biometric_identification:
+        return ("binds remote biometric identification systems (Annex III point 1(a)); the engagement declares "
+                "none (remote_biometric_identification)")
+    if r.notation == "Art. 26(10)" and not target.law_enforcement_post_remote_biometric_identification:
+        return ("binds the deployer of a post-remote biometric identification system in a criminal investigation; "
+                "the engagement declares none (law_enforcement_post_remote_biometric_identification)")
     if article == "Art. 27" and not target.fundamental_rights_assessment:
         return ("binds public bodies, providers of public services and deployers of Annex III 5(b)/(c) systems "
                 "(Art. 27(1)); the engagement is not one (fundamental_rights_assessment)")
@@ -323,8 +335,10 @@ def eu_ai_act_exclusion(
         return "the procedure for Annex III point 1 (biometrics) systems; the engagement has none"
     if r.notation == "Art. 43(2)" and not areas - {"biometrics"}:
         return "the procedure for Annex III points 2 to 8; the engagement's systems are biometric only"
-    if r.notation == "Art. 49(1)" and areas == {"critical-infrastructure"}:
-        return "Annex III point 2 (critical infrastructure) systems are registered nationally, not under Art. 49(1)"
+    if r.notation in {"Art. 49(1)", "Art. 49(3)"} and areas == {"critical-infrastructure"}:
+        return f"Annex III point 2 (critical infrastructure) systems are registered nationally, not under {r.notation}"
+    if r.notation == "Art. 86(1)" and areas == {"critical-infrastructure"}:
+        return "Art. 86(1) excludes Annex III point 2 (critical infrastructure) systems"
     return None
 
 

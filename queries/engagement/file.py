@@ -97,7 +97,8 @@ KEYS = {
     "targets.nist_ai_rmf": ("functions",),
     "targets.eu_ai_act": ("roles", "risk_classes", "annex_iii", "annex_iii_not_high_risk", "annex_i",
                           "prohibited_practices", "fundamental_rights_assessment", "established_outside_eu",
-                          "open_source_model"),
+                          "open_source_model", "public_authority", "remote_biometric_identification",
+                          "law_enforcement_post_remote_biometric_identification"),
     "components[]": ("id", "type", "name", "data", "in_scope", "reason"),
     "third_parties[]": ("id", "name", "kind", "component", "attestation", "treatment", "documented_as_subservice",
                         "personal_data", "cuecs"),
@@ -157,9 +158,13 @@ class EuAiActTarget:
     annex_iii_not_high_risk: bool = False  # an Annex III system judged not high-risk under Art. 6(3)
     prohibited_practices: tuple[str, ...] = ()  # keys of EU_AI_ACT_PROHIBITED the company declares it runs
     fundamental_rights_assessment: bool = False  # a deployer within Art. 27(1)
-    established_outside_eu: bool = False  # Art. 22(1) and 54(1) apply
+    established_outside_eu: bool = False  # Art. 22(1)-(2) and 54(1)-(2) apply
     annex_i: tuple[str, ...] = ()  # legislation keys of EU_AI_ACT_ANNEX_I (the Art. 6(1) product route)
     open_source_model: bool = False  # the GPAI model is released open-source with public parameters (Art. 53(2))
+    public_authority: bool = False  # a deployer that is a public authority or Union body (Art. 26(8), 49(3))
+    remote_biometric_identification: bool = False  # an Annex III point 1(a) system (Art. 12(3), 14(5))
+    # deployed after the event for the targeted search of a suspected or convicted person (Art. 26(10))
+    law_enforcement_post_remote_biometric_identification: bool = False
 
 
 @dataclass
@@ -535,8 +540,11 @@ def _eu_ai_act(r: _Reader, targets: dict[str, Any]) -> EuAiActTarget | None:
     with neither its Annex III area nor its Annex I legislation, an Annex III area with no
     high-risk system or Art. 6(3) assessment, Annex I legislation without the high-risk class, a
     general-purpose AI model without its provider role (and the reverse), a fundamental rights
-    impact assessment for anyone but a deployer of an Annex III high-risk system, and the
-    open-source exemption of Art. 53(2) for anything but a general-purpose AI model.
+    impact assessment for anyone but a deployer of an Annex III high-risk system, the
+    open-source exemption of Art. 53(2) for anything but a general-purpose AI model, a public
+    authority that deploys no high-risk system (Art. 26(8), 49(3) bind only such deployers), and a
+    remote biometric identification system that is not a high-risk Annex III point 1 system, and
+    its law-enforcement post-remote use (Art. 26(10)) by anyone but its deployer.
     """
     path = "targets.eu_ai_act"
     if targets.get("eu_ai_act") is None:
@@ -551,6 +559,10 @@ def _eu_ai_act(r: _Reader, targets: dict[str, Any]) -> EuAiActTarget | None:
     fria = r.get(data, "fundamental_rights_assessment", path, bool, required=False, default=False)
     outside = r.get(data, "established_outside_eu", path, bool, required=False, default=False)
     open_source = r.get(data, "open_source_model", path, bool, required=False, default=False)
+    public = r.get(data, "public_authority", path, bool, required=False, default=False)
+    remote_biometric = r.get(data, "remote_biometric_identification", path, bool, required=False, default=False)
+    post_remote = r.get(data, "law_enforcement_post_remote_biometric_identification", path, bool,
+                        required=False, default=False)
     if "high-risk" in classes and not areas and not products:
         r.fail(f"{path}.annex_iii", "a high-risk system needs its Annex III area (e.g. [employment]) or, for a "
                                     "product, its Annex I legislation (annex_i, e.g. [medical-devices])")
@@ -576,9 +588,24 @@ def _eu_ai_act(r: _Reader, targets: dict[str, Any]) -> EuAiActTarget | None:
     if open_source and not gpai:
         r.fail(f"{path}.open_source_model", "the open-source exemption of Art. 53(2) is for general-purpose AI "
                                             "models: needs the gpai or gpai-systemic-risk class")
+    if public and not ("deployer" in roles and "high-risk" in classes):
+        r.fail(f"{path}.public_authority", "Art. 26(8) and 49(3) bind public authorities that deploy high-risk "
+                                           "systems: needs the deployer role and the high-risk class")
+    # Annex III point 1 also holds biometric categorisation (1(b)) and emotion recognition (1(c)),
+    # so the biometrics area alone does not say a system identifies people remotely: it is declared.
+    if remote_biometric and not ("biometrics" in areas and "high-risk" in classes):
+        r.fail(f"{path}.remote_biometric_identification", "a remote biometric identification system is the "
+                                                          "high-risk Annex III point 1(a) system: needs annex_iii "
+                                                          "[biometrics] and the high-risk class")
+    if post_remote and not ("deployer" in roles and remote_biometric):
+        r.fail(f"{path}.law_enforcement_post_remote_biometric_identification",
+               "Art. 26(10) binds the deployer of a post-remote biometric identification system: needs the "
+               "deployer role and remote_biometric_identification")
     return EuAiActTarget(roles=roles, risk_classes=classes, annex_iii=areas, annex_iii_not_high_risk=exempted,
                          prohibited_practices=practices, fundamental_rights_assessment=fria,
-                         established_outside_eu=outside, annex_i=products, open_source_model=open_source)
+                         established_outside_eu=outside, annex_i=products, open_source_model=open_source,
+                         public_authority=public, remote_biometric_identification=remote_biometric,
+                         law_enforcement_post_remote_biometric_identification=post_remote)
 
 
 def _local_id(r: _Reader, item: dict[str, Any], path: str) -> str:

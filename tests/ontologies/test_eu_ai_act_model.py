@@ -13,6 +13,15 @@ from attestgraph.queries.catalog import Catalog
 EU = "<https://w3id.org/attestgraph/id/eu-ai-act>"
 
 
+# The merged model (review and amendment sections): 39 articles, 110 paragraphs, 204 leaves (the
+# review's 177 and the amendment section's 29 new leaves, Art. 53(2) and 54(6) counted once). Then
+# eu-finish: +1 article (Art. 4a, inserted by Regulation (EU) 2026/1744, Art. 1(6)), +2 of its
+# paragraphs, -1 paragraph (Art. 10(5), deleted by Art. 1(9)(b)), +7 paragraphs behind the new
+# engagement facts (Art. 12(3), 14(5), 22(2), 26(8), 26(10), 49(3), 54(2)): 204 + 2 - 1 + 7 = 212 leaves.
+CHAPTERS, ARTICLES, PARAGRAPHS, POINTS, ANNEXES, ANNEXPOINTS = 8, 40, 118, 61, 5, 41
+LEAVES = 212
+
+
 @pytest.fixture(scope="module")
 def catalog(shipped_store: GraphStore) -> Catalog:
     return Catalog(shipped_store)
@@ -151,3 +160,62 @@ def test_exemptions_and_rights_are_not_duties(shipped_store: GraphStore) -> None
     kinds = _values(shipped_store, "ag:provisionKind/rdfs:label")
     assert kinds["Art. 53(2)"] == kinds["Art. 54(6)"] == "exemption"  # open-source models without systemic risk
     assert kinds["Art. 86(1)"] == "right" and kinds["Art. 26(9)"] == "obligation"
+
+
+def _definitions(store: GraphStore) -> dict[str, str]:
+    return {n: str(v) for n, v in _values(store, "skos:definition").items()}
+
+
+def test_the_amendments_rewrites_of_existing_provisions(shipped_store: GraphStore, catalog: Catalog) -> None:
+    """Regulation (EU) 2026/1744, Art. 1, as it rewrites provisions the file held as published."""
+    notations = {r.notation for r in catalog.requirements("eu-ai-act")}
+    definitions = _definitions(shipped_store)
+    kinds = _values(shipped_store, "ag:provisionKind/rdfs:label")
+    # Art. 1(5): Art. 4 is a duty to take measures, with no level to guarantee.
+    assert "sufficient level" not in definitions["Art. 4"] and "need not guarantee" in definitions["Art. 4"]
+    assert kinds["Art. 4"] == "obligation"
+    # Art. 1(9)(b) deletes Art. 10(5); Art. 1(6) moves it to Art. 4a, a permission, not a duty.
+    assert "Art. 10(5)" not in notations
+    assert {"Art. 4a", "Art. 4a(1)", "Art. 4a(2)"} <= notations
+    assert kinds["Art. 4a"] == kinds["Art. 4a(1)"] == kinds["Art. 4a(2)"] == "exemption"
+    assert catalog.by_ref["eu-ai-act:Art. 4a"].parent == "Chapter I"
+    # Art. 1(7)(a): Art. 5(1) lists the two new points; Art. 1(13)(a): Art. 27(4) only lets the deployer
+    # build on its data protection impact assessment.
+    assert "(ba) and (bb)" in definitions["Art. 5(1)"]
+    assert kinds["Art. 27(4)"] == "exemption" and kinds["Art. 27(1)"] == "obligation"
+    # Art. 1(12) and 1(30): the new wording of Art. 25(2), 25(4) and 72(3).
+    assert "known limitations and failure modes" in definitions["Art. 25(2)"]
+    assert "an AI model" in definitions["Art. 25(4)"]
+    assert "2 September 2027" in definitions["Art. 72(3)"]
+
+
+def test_art_86_is_dated_like_the_other_chapter_iii_dependent_duties(shipped_store: GraphStore) -> None:
+    dates = {n: dt.date.fromisoformat(str(d)) for n, d in _values(shipped_store, "ag:effectiveFrom").items()}
+    assert dates["Art. 86"] == dates["Art. 72"] == dt.date(2027, 12, 2) and "Art. 86(1)" not in dates
+    rows = shipped_store.query(
+        "SELECT ?n ?old ?new WHERE { ?c a ag:DateChange ; ag:changesDateOf/skos:notation ?n ; "
+        "ag:previousDate ?old ; ag:newDate ?new }"
+    ).records()
+    changes = {str(r["n"]): (str(r["old"]), str(r["new"])) for r in rows}
+    assert changes["Art. 86"] == changes["Art. 72"] == ("2026-08-02", "2027-12-02")
+
+
+def test_duties_behind_engagement_facts_and_their_bearers(shipped_store: GraphStore, catalog: Catalog) -> None:
+    rows = shipped_store.query(
+        f"SELECT ?n ?b WHERE {{ ?r skos:inScheme {EU} ; skos:notation ?n ; ag:bearer/rdfs:label ?b }}"
+    ).records()
+    bearers: dict[str, set[str]] = {}
+    for row in rows:
+        bearers.setdefault(str(row["n"]), set()).add(str(row["b"]))
+
+    def borne(notation: str) -> set[str]:  # the nearest ancestor's bearers hold
+        node = catalog.by_ref[f"eu-ai-act:{notation}"]
+        while node.notation not in bearers:
+            node = catalog.by_ref[f"eu-ai-act:{node.parent}"]
+        return bearers[node.notation]
+
+    assert borne("Art. 12(3)") == borne("Art. 14(5)") == borne("Art. 22(2)") == {"AI provider"}
+    assert borne("Art. 26(8)") == borne("Art. 49(3)") == borne("Art. 26(10)") == {"AI deployer"}
+    assert borne("Art. 49(1)") == {"AI provider"}
+    assert borne("Art. 54(2)") == {"general-purpose AI model provider"}
+

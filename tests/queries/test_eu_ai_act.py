@@ -85,6 +85,24 @@ def test_sample_parses(document: dict[str, Any]) -> None:
          "targets.eu_ai_act.open_source_model", "general-purpose AI models"),
         ({"roles": ["gpai-provider"], "risk_classes": ["gpai"], "open_source_model": "yes"},
          "targets.eu_ai_act.open_source_model", "true or false"),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"], "annex_iii": ["employment"],
+          "public_authority": True}, "targets.eu_ai_act.public_authority", "needs the deployer role"),
+        ({"roles": ["deployer"], "risk_classes": ["transparency"], "public_authority": True},
+         "targets.eu_ai_act.public_authority", "high-risk class"),
+        ({"roles": ["deployer"], "risk_classes": ["high-risk"], "annex_iii": ["employment"], "public_authority": 1},
+         "targets.eu_ai_act.public_authority", "true or false"),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"], "annex_iii": ["employment"],
+          "remote_biometric_identification": True}, "targets.eu_ai_act.remote_biometric_identification",
+         "annex_iii [biometrics]"),
+        ({"roles": ["provider"], "annex_iii": ["biometrics"], "annex_iii_not_high_risk": True,
+          "remote_biometric_identification": True}, "targets.eu_ai_act.remote_biometric_identification",
+         "high-risk class"),
+        ({"roles": ["provider"], "risk_classes": ["high-risk"], "annex_iii": ["biometrics"],
+          "remote_biometric_identification": True, "law_enforcement_post_remote_biometric_identification": True},
+         "targets.eu_ai_act.law_enforcement_post_remote_biometric_identification", "needs the deployer role"),
+        ({"roles": ["deployer"], "risk_classes": ["high-risk"], "annex_iii": ["biometrics"],
+          "law_enforcement_post_remote_biometric_identification": True},
+         "targets.eu_ai_act.law_enforcement_post_remote_biometric_identification", "remote_biometric_identification"),
         ({"roles": ["provider"], "prohibited_practices": ["nudification"]},
          "targets.eu_ai_act.prohibited_practices[0]", "non-consensual-intimate-imagery"),
     ],
@@ -103,8 +121,10 @@ def test_high_risk_provider_and_deployer(catalog: Catalog, document: dict[str, A
     # 93 at first; +3 from Regulation (EU) 2026/1744 (Art. 5(1)(ba) and (bb), every provider and deployer;
     # Art. 111(4), a provider of a system generating text); +12 paragraphs the provision review added
     # that bind a high-risk provider and deployer (9(4), 9(8), 12(2), 20(2), 21(2), 25(2), 26(9), 26(12),
-    # 43(4), 47(2), 47(4), 86(1)) and +16 from splitting Art. 14(4) and 17(1) into their 18 points.
-    assert len(units) == 124
+    # 43(4), 47(2), 47(4), 86(1)) and +16 from splitting Art. 14(4) and 17(1) into their 18 points: 124.
+    # -1: Art. 10(5) is deleted by Regulation (EU) 2026/1744, Art. 1(9)(b); Art. 4a, where it moved, is a
+    # permission, not a duty. The duties behind the new facts bind only engagements that declare them.
+    assert len(units) == 123
     assert {"Art. 4", "Art. 5(1)(c)", "Art. 9(2)(a)", "Art. 26(6)", "Art. 43(2)", "Art. 50(1)", "Art. 73(2)",
             "Annex IV(9)", "Art. 17(1)(m)", "Art. 14(4)(e)", "Art. 86(1)", "Art. 26(12)"} <= set(units)
     # Not this engagement's: other roles, another class, facts it does not have.
@@ -128,7 +148,7 @@ def test_high_risk_provider_and_deployer(catalog: Catalog, document: dict[str, A
          {"Art. 26(1)", "Art. 26(11)", "Art. 4", "Art. 25(1)"},
          {"Art. 9(1)", "Art. 16(a)", "Art. 27(1)", "Art. 50(1)"}),
         ({"roles": ["deployer"], "risk_classes": ["high-risk"], "annex_iii": ["essential-services"],
-          "fundamental_rights_assessment": True}, {"Art. 27(1)", "Art. 27(3)"}, {"Art. 9(1)"}),
+          "fundamental_rights_assessment": True}, {"Art. 27(1)", "Art. 27(3)"}, {"Art. 9(1)", "Art. 27(4)"}),
         ({"roles": ["provider"], "risk_classes": ["transparency"]},
          {"Art. 50(1)", "Art. 50(2)", "Art. 50(5)", "Art. 5(1)(a)"}, {"Art. 50(3)", "Art. 9(1)", "Annex IV(1)"}),
         ({"roles": ["gpai-provider"], "risk_classes": ["gpai"], "established_outside_eu": True},
@@ -312,3 +332,53 @@ def test_an_annex_i_plan_takes_the_annex_i_date_as_its_deadline(shipped_store: G
     steps = {s["control"]: s for s in plan["steps"]}
     assert steps["MLC-60"]["deadline"] == steps["GOV-61"]["deadline"] == "2028-08-02"
     assert "EU AI Act duty in force 2028-08-02" in steps["MLC-60"]["why"]
+
+
+@pytest.mark.parametrize(
+    "facts, present, absent",
+    [
+        ({}, set(), {"Art. 12(3)", "Art. 14(5)", "Art. 22(2)", "Art. 26(8)", "Art. 26(10)", "Art. 49(3)"}),
+        ({"remote_biometric_identification": True}, {"Art. 12(3)", "Art. 14(5)"},
+         {"Art. 26(8)", "Art. 26(10)", "Art. 49(3)"}),
+        ({"remote_biometric_identification": True, "law_enforcement_post_remote_biometric_identification": True},
+         {"Art. 12(3)", "Art. 14(5)", "Art. 26(10)"}, {"Art. 26(8)"}),
+        ({"public_authority": True}, {"Art. 26(8)", "Art. 49(3)"}, {"Art. 12(3)", "Art. 14(5)"}),
+        ({"established_outside_eu": True}, {"Art. 22(1)", "Art. 22(2)"}, {"Art. 54(2)"}),
+    ],
+)
+def test_duties_that_bind_only_in_their_facts(catalog: Catalog, document: dict[str, Any], facts: dict[str, Any],
+                                              present: set[str], absent: set[str]) -> None:
+    units = eu_units(catalog, with_target(document, roles=["provider", "deployer"], risk_classes=["high-risk"],
+                                          annex_iii=["biometrics"], **facts))
+    assert present <= units and not absent & units
+    assert not {"Art. 10(5)", "Art. 4a(1)", "Art. 4a(2)"} & units  # deleted, and a permission
+
+
+def test_fact_duties_follow_role_and_route(catalog: Catalog, document: dict[str, Any]) -> None:
+    # A provider-only public body has no deployer duty; the biometric duties bind its design.
+    provider = eu_units(catalog, with_target(document, roles=["provider"], risk_classes=["high-risk"],
+                                             annex_iii=["biometrics"], remote_biometric_identification=True))
+    assert {"Art. 12(3)", "Art. 14(5)"} <= provider and "Art. 26(8)" not in provider
+    # Art. 49(3) and 86(1) leave out Annex III point 2; Art. 26(8) covers every high-risk system.
+    grid = eu_units(catalog, with_target(document, roles=["deployer"], risk_classes=["high-risk"],
+                                         annex_iii=["critical-infrastructure"], public_authority=True))
+    assert "Art. 26(8)" in grid and not {"Art. 49(3)", "Art. 86(1)"} & grid
+    # A GPAI provider outside the Union enables its representative (Art. 54(2)).
+    gpai = eu_units(catalog, with_target(document, roles=["gpai-provider"], risk_classes=["gpai"],
+                                         established_outside_eu=True))
+    assert {"Art. 54(1)", "Art. 54(2)"} <= gpai
+    found = applicable_units(catalog, with_target(document, roles=["deployer"], risk_classes=["high-risk"],
+                                                  annex_iii=["employment"]))
+    why = {e["requirement"]: e["why"] for e in found.excluded}
+    assert "public_authority" in why["eu-ai-act:Art. 49(3)"]
+    # Permissions (Art. 4a, Art. 27(4) as amended) are marked not applicable in the data: never units.
+    assert not {"Art. 4a(1)", "Art. 4a(2)", "Art. 27(4)"} & {u.requirement.notation for u in found.by_slug("eu-ai-act")}
+
+
+def test_public_authority_duties_are_dated_by_the_annex_iii_route(catalog: Catalog, document: dict[str, Any]) -> None:
+    engagement = with_target(document, roles=["deployer"], risk_classes=["high-risk"], annex_iii=["employment"],
+                             public_authority=True)
+    units = {u.requirement.notation: u for u in applicable_units(catalog, engagement).by_slug("eu-ai-act")}
+    assert units["Art. 26(8)"].effective == units["Art. 49(3)"].effective == dt.date(2027, 12, 2)
+    assert units["Art. 86(1)"].effective == dt.date(2027, 12, 2)
+
