@@ -258,7 +258,7 @@ AI_ACT_ANNEX_WHOLE = {"I": 1133}
 #: node after it hold 73(6)).
 AI_ACT_SPLIT = frozenset({
     "Art. 5(1)", "Art. 9(5)", "Art. 15(4)", "Art. 15(5)", "Art. 22(3)", "Art. 25(4)", "Art. 26(5)", "Art. 26(6)",
-    "Art. 43(1)", "Art. 43(4)", "Art. 50(4)", "Art. 73(6)",
+    "Art. 43(1)", "Art. 43(4)", "Art. 50(4)", "Art. 73(6)", "Art. 14(5)", "Art. 26(10)",
 })
 #: Our provisions inserted by Regulation (EU) 2026/1744 (rule 6). The graph records the
 #: insertion only in prose (an rdfs:comment "Inserted by ..." or "Added by ...", Annex I(21)'s
@@ -267,6 +267,7 @@ AI_ACT_SPLIT = frozenset({
 #: and describes so is caught.
 AI_ACT_INSERTED_2026 = frozenset({
     "Art. 5(1)(ba)", "Art. 5(1)(bb)", "Art. 99(4)(da)", "Art. 99(6a)", "Art. 111(4)", "Annex I(21)",
+    "Art. 4a", "Art. 4a(1)", "Art. 4a(2)",
 })
 #: Our provisions whose text Regulation (EU) 2026/1744 changed where their node holds the
 #: text as published (rule 6): their node is not ours and does not hold ours (what the
@@ -278,6 +279,20 @@ AI_ACT_CHANGED_2026 = {
                   "Annex VII points 3 and 5 added); their 43.3 holds the paragraph as published",
     "Annex I Section B": "Regulation (EU) 2026/1744, Art. 1(41)(b), added point 21 (Regulation (EU) 2023/1230); their "
                          "Annex I node holds Section B as published",
+    "Art. 4": "replaced by Regulation (EU) 2026/1744, Art. 1(5) (measures to support AI literacy, no guaranteed level); "
+              "their node holds the duty of a sufficient level as published",
+    "Art. 5(1)": "Regulation (EU) 2026/1744, Art. 1(7), added points (ba) and (bb); their 5.1 holds the paragraph as "
+                 "published",
+    "Art. 11(1)": "Regulation (EU) 2026/1744, Art. 1(10), extended the simplified documentation to small mid-caps; their "
+                  "11.1 holds the paragraph as published",
+    "Art. 25(2)": "replaced by Regulation (EU) 2026/1744, Art. 1(12) (points (a) to (c)); their 25.2 holds the paragraph "
+                  "as published",
+    "Art. 25(4)": "Regulation (EU) 2026/1744, Art. 1(12), added AI models and the open-source carve-out; their 25.4 "
+                  "holds the paragraph as published",
+    "Art. 27(4)": "Regulation (EU) 2026/1744, Art. 1(13)(a), made it a permission to cross-refer to the data protection "
+                  "impact assessment; their 27.4 holds the paragraph as published",
+    "Art. 72(3)": "Regulation (EU) 2026/1744, Art. 1(30), replaced the implementing act with Commission guidance; their "
+                  "72.3 holds the paragraph as published",
 }
 INSERTED_2026 = "not in their library: inserted by Regulation (EU) 2026/1744"
 

@@ -50,8 +50,9 @@ THEIRS_ONLY: dict[str, set[str] | None] = {
 ROLLED_UP = {
     "soc2": set(), "iso27001": set(), "dpdp-act": set(), "nist-ai-rmf": set(),
     "iso42001": {"6.1.1", "6.1.2", "6.1.3", "6.1.4"},
-    "eu-ai-act": {"Art. 5(1)", "Art. 9(5)", "Art. 15(4)", "Art. 15(5)", "Art. 22(3)", "Art. 25(4)", "Art. 26(5)",
-                  "Art. 26(6)", "Art. 43(1)", "Art. 43(4)", "Art. 50(4)", "Art. 73(6)", "Annex III(1)", "Annex IV(1)",
+    # Art. 5(1) and 25(4) were split too, but Regulation (EU) 2026/1744 rewrote them: no node of theirs.
+    "eu-ai-act": {"Art. 9(5)", "Art. 14(5)", "Art. 15(4)", "Art. 15(5)", "Art. 22(3)", "Art. 26(5)",
+                  "Art. 26(6)", "Art. 26(10)", "Art. 43(1)", "Art. 43(4)", "Art. 50(4)", "Art. 73(6)", "Annex III(1)", "Annex IV(1)",
                   "Annex I Section A", *(f"Annex I({n})" for n in range(2, 21))},
 }
 
@@ -66,7 +67,7 @@ EU_READ_TEXT_BY_TEXT = frozenset({
     "Art. 6(4)", "Art. 9", "Art. 9(1)", "Art. 9(2)", "Art. 9(2)(a)", "Art. 9(2)(b)", "Art. 9(2)(c)", "Art. 9(2)(d)",
     "Art. 9(5)", "Art. 9(6)", "Art. 9(9)", "Art. 10", "Art. 10(2)", "Art. 10(2)(a)", "Art. 10(2)(b)",
     "Art. 10(2)(c)", "Art. 10(2)(d)", "Art. 10(2)(e)", "Art. 10(2)(f)", "Art. 10(2)(g)", "Art. 10(2)(h)",
-    "Art. 10(3)", "Art. 10(4)", "Art. 10(5)", "Art. 11", "Art. 11(1)", "Art. 12", "Art. 12(1)", "Art. 13",
+    "Art. 10(3)", "Art. 10(4)", "Art. 11", "Art. 11(1)", "Art. 12", "Art. 12(1)", "Art. 13",
     "Art. 13(1)", "Art. 13(2)", "Art. 13(3)", "Art. 14", "Art. 14(1)", "Art. 14(3)", "Art. 14(4)", "Art. 15",
     "Art. 15(1)", "Art. 15(3)", "Art. 15(4)", "Art. 15(5)", "Art. 16", "Art. 16(a)", "Art. 16(b)", "Art. 16(c)",
     "Art. 16(d)", "Art. 16(e)", "Art. 16(f)", "Art. 16(g)", "Art. 16(h)", "Art. 16(i)", "Art. 16(j)", "Art. 16(k)",
@@ -95,6 +96,10 @@ EU_READ_TEXT_BY_TEXT = frozenset({
     "Art. 5(1)(ba)", "Art. 5(1)(bb)", "Art. 6(1)", "Art. 6(2)", "Art. 43(3)", "Art. 53(2)", "Art. 54(6)",
     "Art. 99(4)(da)", "Art. 99(6a)", "Chapter XIII", "Art. 111", "Art. 111(4)", "Annex I", "Annex I Section A",
     "Annex I Section B", *(f"Annex I({n})" for n in range(2, 22)),
+    # Added with the engagement facts (their 12.3, 22.2, 26.8, 49.3 and 54.2 are the same paragraphs;
+    # their 14.5 and 26.10 are split over an unnumbered second node) and Art. 4a (no node of theirs).
+    "Art. 12(3)", "Art. 14(5)", "Art. 22(2)", "Art. 26(8)", "Art. 26(10)", "Art. 49(3)", "Art. 54(2)",
+    "Art. 4a", "Art. 4a(1)", "Art. 4a(2)",
 })
 #: Of those, the ones with no node of theirs, and why (read in their file: no 5.1.ba, 5.1.bb,
 #: 99.4.da, 99.6a or 111.4 node, their 99.4 and 111.1 hold the text as published; their one
@@ -103,7 +108,10 @@ EU_READ_TEXT_BY_TEXT = frozenset({
 EU_NOT_IN_THEIRS = {
     **dict.fromkeys(("Art. 5(1)(ba)", "Art. 5(1)(bb)", "Art. 99(4)(da)", "Art. 99(6a)", "Art. 111(4)", "Annex I(21)"),
                     "not in their library: inserted by Regulation (EU) 2026/1744"),
+    **dict.fromkeys(("Art. 4a", "Art. 4a(1)", "Art. 4a(2)"), "not in their library: inserted by Regulation (EU) 2026/1744"),
     "Art. 6(1)": "Art. 6(1a) to (1c)", "Art. 43(3)": "Art. 1(19)", "Annex I Section B": "added point 21",
+    "Art. 4": "Art. 1(5)", "Art. 5(1)": "Art. 1(7)", "Art. 11(1)": "Art. 1(10)", "Art. 25(2)": "Art. 1(12)",
+    "Art. 25(4)": "Art. 1(12)", "Art. 27(4)": "Art. 1(13)(a)", "Art. 72(3)": "Art. 1(30)",
 }
 
 
@@ -320,16 +328,19 @@ def test_every_curated_row_is_written_or_reported(
         assert set(item["why"]) == set(item["no_counterpart"])
         assert item["no_counterpart"] and all(
             ca.requirement_urn(catalog.requirement(ref)) is None for ref in item["no_counterpart"])
-    # Every end has a node of theirs, exactly or rolled up: nothing is left out.
-    assert result.left_out == []
-    assert len(result.rolled_up) == 51 and len(merged) == 14
+    # Every end has a node of theirs, exactly or rolled up, except the provisions Regulation (EU)
+    # 2026/1744 rewrote, whose node of theirs holds the text as published: their rows are left out.
+    assert sorted({ref for item in result.left_out for ref in item["no_counterpart"]}) == [
+        "eu-ai-act:Art. 11(1)", "eu-ai-act:Art. 25(4)", "eu-ai-act:Art. 4", "eu-ai-act:Art. 72(3)"]
+    assert all(item["set"] == "eu-ai-act-iso42001" for item in result.left_out) and len(result.left_out) == 7
+    assert len(result.rolled_up) == 49 and len(merged) == 14
     assert written["soc2-iso27001"] == 203 and written["dpdp-rules-soc2"] == 79
-    assert written["eu-ai-act-iso42001"] == 78 and written["nist-ai-rmf-iso42001"] == 195
+    assert written["eu-ai-act-iso42001"] == 71 and written["nist-ai-rmf-iso42001"] == 195
     assert written["iso42001-iso27001"] == 79 and written["iso42001-soc2"] == 73
     by_set: dict[str, int] = {}
     for item in result.rolled_up:
         by_set[item["set"]] = by_set.get(item["set"], 0) + 1
-    assert by_set == {"eu-ai-act-iso42001": 15, "iso42001-iso27001": 5, "iso42001-soc2": 8, "nist-ai-rmf-iso42001": 23}
+    assert by_set == {"eu-ai-act-iso42001": 13, "iso42001-iso27001": 5, "iso42001-soc2": 8, "nist-ai-rmf-iso42001": 23}
 
 
 def test_rolled_up_rows_keep_only_what_set_theory_guarantees(exported: Exported, catalog: Catalog) -> None:
@@ -368,10 +379,9 @@ def test_rolled_up_rows_keep_only_what_set_theory_guarantees(exported: Exported,
     assert row["annotation"].count("Also rolled up onto this pair") == 1
     assert "iso42001:6.1.1 intersects-with iso27001:6.1.2" in row["annotation"]
     assert "iso42001:6.1.4 intersects-with iso27001:6.1.2" in row["annotation"]
-    # Art. 4 (one unnumbered paragraph) is their assessable node under the heading, exactly.
-    (row,) = [m for m in mappings["eu-ai-act-iso42001"]
-              if (m["source_requirement_urn"], m["target_requirement_urn"]) == (ai_act + "node271", iso42 + "7.2")]
-    assert row["relationship"] == "subset" and "Rolled up" not in row["annotation"]
+    # Art. 4 (one unnumbered paragraph) is their assessable node under the heading, but as published:
+    # Regulation (EU) 2026/1744 replaced it, so no row of ours is written onto it.
+    assert not [m for m in mappings["eu-ai-act-iso42001"] if m["source_requirement_urn"] == ai_act + "node271"]
 
 
 def _row(catalog: Catalog, a: str, b: str, relationship: str, strength: int = 5) -> dict[str, Any]:
@@ -510,11 +520,11 @@ def test_every_eu_provision_finds_the_node_their_id_list_gives(catalog: Catalog)
             continue
         assert found is not None, r.notation
         assert (found.urn, found.rolled_up is not None) == expected(r.notation), r.notation
-    # 264 provisions, 9 with no node of theirs, 255 on 224 nodes: each of the 12 split paragraphs
+    # 273 provisions, 19 with no node of theirs, 254 on 223 nodes: each split paragraph
     # is on its article's node, Annex I Section A and points 2-20 all on their one Annex I node.
     urns = [ca.requirement_urn(r) for r in ours]
-    assert len(ours) == 264 and urns.count(None) == len(EU_NOT_IN_THEIRS) == 9
-    assert len(set(urns) - {None}) == 224
+    assert len(ours) == 273 and urns.count(None) == len(EU_NOT_IN_THEIRS) == 19
+    assert len(set(urns) - {None}) == 223
 
 
 def test_what_the_2026_amendment_inserted_is_listed_as_the_graph_describes_it(shipped_store: GraphStore) -> None:
@@ -617,15 +627,15 @@ def test_cli_writes_the_libraries_and_reports_what_it_left_out(cli: Cli, disk_ho
     code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path), "--format", "json")
     assert code == 0, err
     result = json.loads(out)
-    assert result["left_out_count"] == 0 == len(result["left_out"])
-    assert result["rolled_up_count"] == 51 == len(result["rolled_up"])
+    assert result["left_out_count"] == 7 == len(result["left_out"])
+    assert result["rolled_up_count"] == 49 == len(result["rolled_up"])
     assert {"set", "from", "to", "relationship", "written", "source_urn", "target_urn", "merged"} == set(
         result["rolled_up"][0])
     # Every shipped crosswalk has CISO Assistant ids for both ends: none is skipped.
     assert len(list(tmp_path.glob("*.yaml"))) == 11 and result["skipped_sets"] == []
     code, out, err = cli("export", "ciso-assistant", "--out", str(tmp_path / "table"))
-    assert code == 0 and "left out 0 mapping rows" in err
-    assert "mapping-eu-ai-act-iso42001.yaml: 78 requirement mappings, 0 left out, 15 rolled up" in err
+    assert code == 0 and "left out 7 mapping rows" in err
+    assert "mapping-eu-ai-act-iso42001.yaml: 71 requirement mappings, 7 left out, 13 rolled up" in err
 
 
 def test_cli_unknown_set_is_one_line(cli: Cli, disk_home: Path, tmp_path: Path) -> None:
