@@ -68,6 +68,20 @@ def _values(store: GraphStore, predicate: str) -> dict[str, object]:
     return {str(row["n"]): row["v"] for row in rows}
 
 
+def _dates(store: GraphStore) -> dict[str, dt.date]:
+    """Each dated provision's date of application (``ag:effectiveFrom``), by notation."""
+    return {n: dt.date.fromisoformat(str(d)) for n, d in _values(store, "ag:effectiveFrom").items()}
+
+
+def _date_changes(store: GraphStore) -> dict[str, tuple[str, str]]:
+    """Each ``ag:DateChange`` record: the provision's notation -> (previous date, new date)."""
+    rows = store.query(
+        "SELECT ?n ?old ?new WHERE { ?c a ag:DateChange ; ag:changesDateOf/skos:notation ?n ; "
+        "ag:previousDate ?old ; ag:newDate ?new }"
+    ).records()
+    return {str(r["n"]): (str(r["old"]), str(r["new"])) for r in rows}
+
+
 def test_fines_with_turnover_alternative_and_sme_rule(shipped_store: GraphStore) -> None:
     eur = _values(shipped_store, "ag:maxPenaltyEUR")
     percent = _values(shipped_store, "ag:maxPenaltyTurnoverPercent")
@@ -86,7 +100,7 @@ def test_fines_with_turnover_alternative_and_sme_rule(shipped_store: GraphStore)
 
 
 def test_dates_of_application_as_amended(shipped_store: GraphStore) -> None:
-    dates = {n: dt.date.fromisoformat(str(d)) for n, d in _values(shipped_store, "ag:effectiveFrom").items()}
+    dates = _dates(shipped_store)
     assert dates["Art. 4"] == dates["Art. 5"] == dt.date(2025, 2, 2)
     assert dates["Art. 53"] == dates["Art. 55"] == dates["Art. 99"] == dt.date(2025, 8, 2)
     assert dates["Art. 50"] == dates["Art. 101"] == dt.date(2026, 8, 2)
@@ -125,15 +139,11 @@ def test_the_amendment_as_adopted(shipped_store: GraphStore, catalog: Catalog) -
     """What Regulation (EU) 2026/1744 changed, as its OJ text reads: the Annex I route moved a year,
     two prohibitions from 2 December 2026, the Art. 50(2) grace for systems already on the market,
     the Art. 43(3) procedure, Annex I amended, and the SMC fine rule."""
-    dates = {n: dt.date.fromisoformat(str(d)) for n, d in _values(shipped_store, "ag:effectiveFrom").items()}
+    dates = _dates(shipped_store)
     assert dates["Art. 6(2)"] == dt.date(2027, 12, 2) and dates["Art. 6(1)"] == dt.date(2028, 8, 2)
     assert dates["Art. 5(1)(ba)"] == dates["Art. 5(1)(bb)"] == dates["Art. 111(4)"] == dt.date(2026, 12, 2)
     assert dates["Art. 43(3)"] == dt.date(2028, 8, 2) and dates["Art. 50"] == dt.date(2026, 8, 2)
-    rows = shipped_store.query(
-        "SELECT ?n ?old ?new WHERE { ?c a ag:DateChange ; ag:changesDateOf/skos:notation ?n ; "
-        "ag:previousDate ?old ; ag:newDate ?new }"
-    ).records()
-    changes = {str(r["n"]): (str(r["old"]), str(r["new"])) for r in rows}
+    changes = _date_changes(shipped_store)
     assert changes["Art. 6(1)"] == changes["Art. 43(3)"] == ("2027-08-02", "2028-08-02")
     assert changes["Art. 6(2)"] == ("2026-08-02", "2027-12-02")
     assert "Art. 111(4)" not in changes and "Art. 5(1)(ba)" not in changes  # new provisions, not moved dates
@@ -191,13 +201,9 @@ def test_the_amendments_rewrites_of_existing_provisions(shipped_store: GraphStor
 
 
 def test_art_86_is_dated_like_the_other_chapter_iii_dependent_duties(shipped_store: GraphStore) -> None:
-    dates = {n: dt.date.fromisoformat(str(d)) for n, d in _values(shipped_store, "ag:effectiveFrom").items()}
+    dates = _dates(shipped_store)
     assert dates["Art. 86"] == dates["Art. 72"] == dt.date(2027, 12, 2) and "Art. 86(1)" not in dates
-    rows = shipped_store.query(
-        "SELECT ?n ?old ?new WHERE { ?c a ag:DateChange ; ag:changesDateOf/skos:notation ?n ; "
-        "ag:previousDate ?old ; ag:newDate ?new }"
-    ).records()
-    changes = {str(r["n"]): (str(r["old"]), str(r["new"])) for r in rows}
+    changes = _date_changes(shipped_store)
     assert changes["Art. 86"] == changes["Art. 72"] == ("2026-08-02", "2027-12-02")
 
 
