@@ -263,6 +263,18 @@ def _supplier_controls(catalog: Catalog, refs: list[str]) -> set[str]:
             if row["r"] in wanted and link_state(row["rel"], row["rat"], int(row["strength"])) != OPEN}
 
 
+def supplier_duties(targeted: TargetedRequirements, party: ThirdParty) -> list[str]:
+    """The supplier duties (SUPPLIER_DUTIES) the engagement's targets set for ``party``."""
+    return targeted.select(ref for ref in SUPPLIER_DUTIES if ref != "dpdp-act:8(2)" or party.personal_data)
+
+
+def supplier_controls(catalog: Catalog, targeted: TargetedRequirements, party: ThirdParty) -> list[str]:
+    """The controls that meet those duties, SOC 2's subservice treatment aside: what the
+    supplier finding on ``party`` asks for, and so what the plan schedules for it."""
+    others = [ref for ref in supplier_duties(targeted, party) if ref != "soc2:CC9.2"]
+    return sorted(_supplier_controls(catalog, others))
+
+
 def check_third_parties(catalog: Catalog, engagement: Engagement, targeted: TargetedRequirements) -> list[Finding]:
     """Every third party that holds customer data, checked against the supplier duties of the
     frameworks the engagement targets: as a SOC 2 subservice organisation where SOC 2 is a
@@ -272,8 +284,7 @@ def check_third_parties(catalog: Catalog, engagement: Engagement, targeted: Targ
     for party in engagement.third_parties:
         if not holds_customer_data(engagement, party):
             continue
-        duties = [ref for ref in SUPPLIER_DUTIES if ref != "dpdp-act:8(2)" or party.personal_data]
-        cited = targeted.select(duties)
+        cited = supplier_duties(targeted, party)
         if not cited:
             continue
         undocumented = party.treatment == "undocumented" or not party.documented_as_subservice
@@ -306,7 +317,7 @@ def check_third_parties(catalog: Catalog, engagement: Engagement, targeted: Targ
             title = (f"{party.name} ({party.kind}) is not managed as a supplier" if undocumented
                      else f"{party.name} ({party.kind}): supplier management is incomplete")
         others = [ref for ref in cited if ref != "soc2:CC9.2"]
-        linked = sorted(_supplier_controls(catalog, others))
+        linked = supplier_controls(catalog, targeted, party)
         controls = sorted((set(SUBSERVICE_CONTROLS) if soc2 else set()) | set(linked) | set(open_cuecs))
         found = "; ".join(problems)
         why = " ".join(["Customer data passes through or rests with it."] + [SUPPLIER_DUTIES[ref] for ref in cited])

@@ -42,6 +42,7 @@ from ortools.sat.python import cp_model
 from attestgraph.errors import PlanningError
 from attestgraph.queries.analysis import coverage
 from attestgraph.queries.analysis.applicability import Applicability
+from attestgraph.queries.analysis.findings import TargetedRequirements, holds_customer_data, supplier_controls
 from attestgraph.queries.catalog import Catalog, natural_key
 from attestgraph.queries.engagement.file import Engagement
 from attestgraph.relationships import PARTIAL_MIN_STRENGTH
@@ -179,12 +180,19 @@ def asked_for(catalog: Catalog, engagement: Engagement, sets: dict[str, dict[str
         want(sets["training-data-use"]["members"],
              "AI buyers ask \"does our data train your models?\": the evidenced training-data answer set")
     vendors = [p for p in engagement.third_parties if p.kind in SUBSERVICE_KINDS]
-    # SOC 2's words (subservice organisations, CUECs) only where SOC 2 is a target.
+    # SOC 2's words (subservice organisations, CUECs) only where SOC 2 is a target. Without
+    # it, the supplier finding asks for the controls that meet the targets' supplier duties
+    # (findings.supplier_controls), so those, not SOC 2's subservice set, are what is wanted.
     soc2 = bool(engagement.soc2_reports)
-    if vendors and "subservice-organisations" in sets:
+    if soc2 and vendors and "subservice-organisations" in sets:
         want(sets["subservice-organisations"]["members"],
-             "third-party model APIs and managed stores treated as subservice organisations" if soc2
-             else "third-party model APIs and managed stores managed as suppliers")
+             "third-party model APIs and managed stores treated as subservice organisations")
+    if not soc2:
+        targeted = TargetedRequirements(catalog, engagement)
+        for party in engagement.third_parties:
+            if holds_customer_data(engagement, party):
+                want(supplier_controls(catalog, targeted, party),
+                     f"the supplier duties of the engagement's targets for {party.name}")
     for party in vendors:
         want(party.cuecs, f"complementary user-entity control for {party.name}" if soc2
              else f"control {party.name}'s assurance expects the company to run")

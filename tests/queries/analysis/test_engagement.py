@@ -105,3 +105,17 @@ def test_states_come_from_the_coverage_rule(on_first_of_december):
     assert result["overlap"]["targets"]
     for target in result["overlap"]["targets"]:
         assert set(target) >= {"slug", "total", FULL, PARTIAL, OPEN, "own_work"}
+
+
+def test_the_plan_schedules_what_a_supplier_finding_asks_for_without_soc2(shipped_store):
+    """Without a SOC 2 target the vendor finding asks for the controls that meet the targets'
+    supplier duties (not SOC 2's subservice set), and the plan schedules every one of them."""
+    engagement = load_engagement(Path(__file__).parents[2] / "data" / "engagements" / "nist-only-us.yaml")
+    result = analyse(shipped_store, replace(engagement, report_date=dt.date(2026, 12, 1)))
+    (supplier,) = [f for f in result["findings"] if f["id"].startswith("supplier-")]
+    assert supplier["controls"] and not supplier["not_in_plan"]
+    steps = {s["control"] for s in result["plan"]["steps"]}
+    assert set(supplier["controls"]) <= steps | engagement.implemented_ids
+    # SOC 2's subservice set is not asked for by name: no selected control is there for it.
+    reasons = [c["reason"] for c in result["plan"]["selection"]["controls"]]
+    assert not [r for r in reasons if "subservice" in r or "managed as suppliers" in r]
