@@ -68,6 +68,17 @@ def _values(store: GraphStore, predicate: str) -> dict[str, object]:
     return {str(row["n"]): row["v"] for row in rows}
 
 
+def _bearers(store: GraphStore) -> dict[str, set[str]]:
+    """The roles each provision names itself as binding (``ag:bearer``, not inherited), by notation."""
+    rows = store.query(
+        f"SELECT ?n ?b WHERE {{ ?r skos:inScheme {EU} ; skos:notation ?n ; ag:bearer/rdfs:label ?b }}"
+    ).records()
+    bearers: dict[str, set[str]] = {}
+    for row in rows:
+        bearers.setdefault(str(row["n"]), set()).add(str(row["b"]))
+    return bearers
+
+
 def _dates(store: GraphStore) -> dict[str, dt.date]:
     """Each dated provision's date of application (``ag:effectiveFrom``), by notation."""
     return {n: dt.date.fromisoformat(str(d)) for n, d in _values(store, "ag:effectiveFrom").items()}
@@ -117,12 +128,7 @@ def test_dates_of_application_as_amended(shipped_store: GraphStore) -> None:
 
 
 def test_bearers_and_risk_classes(shipped_store: GraphStore) -> None:
-    rows = shipped_store.query(
-        f"SELECT ?n ?b WHERE {{ ?r skos:inScheme {EU} ; skos:notation ?n ; ag:bearer/rdfs:label ?b }}"
-    ).records()
-    bearers: dict[str, set[str]] = {}
-    for row in rows:
-        bearers.setdefault(str(row["n"]), set()).add(str(row["b"]))
+    bearers = _bearers(shipped_store)
     assert bearers["Art. 26"] == {"AI deployer"} and bearers["Art. 16"] == {"AI provider"}
     assert bearers["Art. 53"] == {"general-purpose AI model provider"}
     assert bearers["Art. 55"] == {"systemic-risk general-purpose AI model provider"}
@@ -158,9 +164,7 @@ def test_the_amendment_as_adopted(shipped_store: GraphStore, catalog: Catalog) -
     assert catalog.by_ref["eu-ai-act:Annex I(11)"].parent == "Annex I Section A"
     assert catalog.by_ref["eu-ai-act:Annex I(21)"].parent == "Annex I Section B"
     # Still duties of the company, as adopted: AI literacy (Art. 4) and the Art. 49(2) registration.
-    bearers = {str(r["b"]) for r in shipped_store.query(
-        f"SELECT ?b WHERE {{ ?r skos:inScheme {EU} ; skos:notation 'Art. 4' ; ag:bearer/rdfs:label ?b }}").records()}
-    assert bearers == {"AI provider", "AI deployer"} and "Art. 49(2)" in notations
+    assert _bearers(shipped_store)["Art. 4"] == {"AI provider", "AI deployer"} and "Art. 49(2)" in notations
     kinds = _values(shipped_store, "ag:provisionKind/rdfs:label")
     assert kinds["Art. 53(2)"] == kinds["Art. 54(6)"] == "exemption"
     cap = _values(shipped_store, "ag:penaltyCap/rdfs:label")
@@ -208,12 +212,7 @@ def test_art_86_is_dated_like_the_other_chapter_iii_dependent_duties(shipped_sto
 
 
 def test_duties_behind_engagement_facts_and_their_bearers(shipped_store: GraphStore, catalog: Catalog) -> None:
-    rows = shipped_store.query(
-        f"SELECT ?n ?b WHERE {{ ?r skos:inScheme {EU} ; skos:notation ?n ; ag:bearer/rdfs:label ?b }}"
-    ).records()
-    bearers: dict[str, set[str]] = {}
-    for row in rows:
-        bearers.setdefault(str(row["n"]), set()).add(str(row["b"]))
+    bearers = _bearers(shipped_store)
 
     def borne(notation: str) -> set[str]:  # the nearest ancestor's bearers hold
         node = catalog.by_ref[f"eu-ai-act:{notation}"]
